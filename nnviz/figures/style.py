@@ -1,0 +1,94 @@
+"""One look and feel for every nnviz figure: colours, fonts, margins, sign colours.
+
+Every builder in :mod:`nnviz.figures` calls :func:`styled` last, so a change here
+changes every chart in the app. Pages may call :func:`presenter` to scale the
+type up for a lecture-hall projector.
+"""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+
+FONT_FAMILY = "Inter, 'Source Sans Pro', 'Helvetica Neue', Arial, sans-serif"
+BASE_FONT_SIZE = 14
+PRESENTER_SCALE = 1.35
+
+# Qualitative palette (colour-blind safe, after Okabe & Ito) for series such as optimizers or classes.
+PALETTE = (
+    "#0072B2",  # blue
+    "#E69F00",  # orange
+    "#009E73",  # green
+    "#CC79A7",  # purple
+    "#D55E00",  # vermillion
+    "#56B4E9",  # sky
+    "#F0E442",  # yellow
+    "#000000",  # black
+)
+
+# Sign colours for weights, gradients and other signed numbers: blue positive, orange negative
+# (as in TensorFlow Playground), white at zero.
+POSITIVE = "#0072B2"
+NEGATIVE = "#E66100"
+NEUTRAL = "#9AA0A6"
+DIVERGING_SCALE = [[0.0, NEGATIVE], [0.5, "#F7F7F7"], [1.0, POSITIVE]]
+SEQUENTIAL_SCALE = "Viridis"
+# Two classes (0 / 1) in scatter plots and decision regions.
+CLASS_COLORS = (NEGATIVE, POSITIVE)
+HIGHLIGHT = "#D62728"
+GRID = "rgba(0,0,0,0.08)"
+
+
+def sign_color(value: float) -> str:
+    """The colour of a signed number: :data:`POSITIVE`, :data:`NEGATIVE` or :data:`NEUTRAL` at 0."""
+    if value > 0:
+        return POSITIVE
+    if value < 0:
+        return NEGATIVE
+    return NEUTRAL
+
+
+def styled(
+    fig: go.Figure,
+    *,
+    title: str | None = None,
+    x_title: str | None = None,
+    y_title: str | None = None,
+    height: int = 420,
+    legend: bool = True,
+) -> go.Figure:
+    """Apply the nnviz theme to ``fig`` in place and return it.
+
+    Args:
+        fig: any plotly figure.
+        title: chart title (short; the page gives the explanation).
+        x_title, y_title: axis labels, with units where there are any.
+        height: figure height in CSS pixels; fits a 1280x720 projector at 420.
+        legend: show the legend (horizontal, above the plot area).
+    """
+    fig.update_layout(
+        template="plotly_white",
+        font=dict(family=FONT_FAMILY, size=BASE_FONT_SIZE, color="#1F2328"),
+        title=dict(text=title, x=0.0, xanchor="left", font=dict(size=BASE_FONT_SIZE + 3)) if title else None,
+        height=height,
+        margin=dict(l=56, r=24, t=56 if title else 24, b=48),
+        colorway=list(PALETTE),
+        showlegend=legend,
+        legend=dict(orientation="h", yanchor="bottom", y=1.02, xanchor="right", x=1.0),
+        hoverlabel=dict(font=dict(family=FONT_FAMILY, size=BASE_FONT_SIZE)),
+    )
+    if x_title is not None:
+        fig.update_xaxes(title_text=x_title)
+    if y_title is not None:
+        fig.update_yaxes(title_text=y_title)
+    fig.update_xaxes(gridcolor=GRID, zerolinecolor="rgba(0,0,0,0.25)")
+    fig.update_yaxes(gridcolor=GRID, zerolinecolor="rgba(0,0,0,0.25)")
+    return fig
+
+
+def presenter(fig: go.Figure, scale: float = PRESENTER_SCALE) -> go.Figure:
+    """Scale every font in ``fig`` by ``scale`` (in place) for projection in a lecture hall."""
+    size = fig.layout.font.size or BASE_FONT_SIZE
+    fig.update_layout(font=dict(size=round(size * scale)))
+    if fig.layout.title and fig.layout.title.font and fig.layout.title.font.size:
+        fig.update_layout(title_font_size=round(fig.layout.title.font.size * scale))
+    return fig

@@ -1,0 +1,43 @@
+"""The one list of pages: app.py builds the navigation from it, Home builds its cards from it,
+and the tests discover every page from it. Register a page here only when it really works."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    """One page of the app.
+
+    Attributes:
+        path: script path relative to the repository root, e.g. ``"pages/neuron.py"``.
+        title: navigation title.
+        icon: a Material icon (``":material/name:"``) or an emoji.
+        blurb: one sentence for the Home page's learning-path card.
+    """
+
+    path: str
+    title: str
+    icon: str
+    blurb: str
+
+    @property
+    def url_path(self) -> str:
+        """The URL path Streamlit gives the page (its file name without ``.py``)."""
+        return self.path.rsplit("/", 1)[-1].removesuffix(".py")
+
+
+HOME = PageSpec("pages/home.py", "Home", ":material/home:", "What nnviz is and the path through it.")
+
+# Sections in learning order. Each later issue appends its pages to the right section.
+SECTIONS: dict[str, list[PageSpec]] = {
+    "Foundations": [],
+    "Learning": [],
+    "Training": [],
+}
+
+
+def all_pages() -> list[PageSpec]:
+    """Every registered page, Home first, in navigation order."""
+    return [HOME] + [page for pages in SECTIONS.values() for page in pages]
