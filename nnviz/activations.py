@@ -1,0 +1,377 @@
+"""Activation functions: the function, its analytic derivative, LaTeX for both, range and typical use.
+
+Every entry of :data:`ACTIVATIONS` is elementwise on torch tensors of any shape::
+
+    ACTIVATIONS["sigmoid"].fn(x)            # σ(x), same shape as x
+    ACTIVATIONS["sigmoid"].derivative(x)    # σ'(x) = σ(x)(1 − σ(x)), written out, not autograd
+    ACTIVATIONS["leaky_relu"].fn(x, slope=0.2)
+
+Parametrised activations (leaky ReLU's ``slope``, ELU's ``alpha``) take their parameter as a keyword
+with a default, so ``fn(x)`` and ``derivative(x)`` always work. The derivatives are the formulas a
+student would derive by hand; the tests check each one against torch autograd.
+
+Softmax maps a whole vector rather than one number, so it lives apart: :func:`softmax` (with a
+temperature) and its Jacobian :func:`softmax_jacobian`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pandas as pd
+import torch
+import torch.nn.functional as F
+from torch import Tensor
+
+VANISHING_GRADIENT = 0.01  # |f'(x)| below this counts as a vanishing gradient on the activations page
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """A tunable constant of an activation (leaky ReLU's slope, ELU's alpha), with slider bounds."""
+
+    name: str
+    symbol: str
+    default: float
+    low: float
+    high: float
+    step: float
+
+
+@dataclass(frozen=True)
+class Activation:
+    """One activation function.
+
+    Attributes:
+        name: registry key, lowercase (``"leaky_relu"``).
+        label: display name (``"Leaky ReLU"``).
+        fn: ``fn(x, **params) -> Tensor``, elementwise, same shape as ``x``.
+        derivative: ``derivative(x, **params) -> Tensor``, the analytic f'(x), same shape as ``x``.
+        fn_latex, derivative_latex: LaTeX of f(x) and f'(x).
+        output_range: the range of f, as text (``"(0, 1)"``).
+        use: where it is typically used.
+        parameters: the keyword parameters ``fn`` and ``derivative`` accept.
+        torch_reference: the equivalent ``torch.nn.functional`` call, ``reference(x, **params)``, when there is one.
+    """
+
+    name: str
+    label: str
+    fn: Callable[..., Tensor]
+    derivative: Callable[..., Tensor]
+    fn_latex: str
+    derivative_latex: str
+    output_range: str
+    use: str
+    parameters: tuple[Parameter, ...] = ()
+    torch_reference: Callable[..., Tensor] | None = None
+
+    def defaults(self) -> dict[str, float]:
+        """The default value of every parameter, by keyword."""
+        return {p.name: p.default for p in self.parameters}
+
+
+# --- the functions and their derivatives -------------------------------------------------------
+
+
+def step(x: Tensor) -> Tensor:
+    """Heaviside step (Rosenblatt's perceptron): 1 where x > 0, else 0."""
+    return (x > 0).to(x.dtype)
+
+
+def step_derivative(x: Tensor) -> Tensor:
+    """0 everywhere (undefined at 0, where the step jumps; taken as 0 as autograd does)."""
+    return torch.zeros_like(x)
+
+
+def linear(x: Tensor) -> Tensor:
+    """Identity: f(x) = x."""
+    return x.clone()
+
+
+def linear_derivative(x: Tensor) -> Tensor:
+    """f'(x) = 1."""
+    return torch.ones_like(x)
+
+
+def sigmoid(x: Tensor) -> Tensor:
+    """σ(x) = 1 / (1 + e^(−x))."""
+    return torch.sigmoid(x)
+
+
+def sigmoid_derivative(x: Tensor) -> Tensor:
+    """σ'(x) = σ(x)(1 − σ(x)); at most 1/4, at x = 0."""
+    s = sigmoid(x)
+    return s * (1 - s)
+
+
+def tanh(x: Tensor) -> Tensor:
+    """tanh(x) = (e^x − e^(−x)) / (e^x + e^(−x))."""
+    return torch.tanh(x)
+
+
+def tanh_derivative(x: Tensor) -> Tensor:
+    """tanh'(x) = 1 − tanh²(x)."""
+    return 1 - torch.tanh(x) ** 2
+
+
+def relu(x: Tensor) -> Tensor:
+    """ReLU(x) = max(0, x)."""
+    return torch.where(x > 0, x, torch.zeros_like(x))
+
+
+def relu_derivative(x: Tensor) -> Tensor:
+    """1 where x > 0, else 0 (at 0 the subgradient 0, as in torch)."""
+    return (x > 0).to(x.dtype)
+
+
+def leaky_relu(x: Tensor, slope: float = 0.01) -> Tensor:
+    """x where x > 0, else slope·x."""
+    return torch.where(x > 0, x, slope * x)
+
+
+def leaky_relu_derivative(x: Tensor, slope: float = 0.01) -> Tensor:
+    """1 where x > 0, else slope (at 0: slope, as in torch)."""
+    return torch.where(x > 0, torch.ones_like(x), torch.full_like(x, slope))
+
+
+def elu(x: Tensor, alpha: float = 1.0) -> Tensor:
+    """x where x > 0, else α(e^x − 1)."""
+    return torch.where(x > 0, x, alpha * torch.expm1(x))
+
+
+def elu_derivative(x: Tensor, alpha: float = 1.0) -> Tensor:
+    """1 where x > 0, else α·e^x (at 0: α, as in torch)."""
+    return torch.where(x > 0, torch.ones_like(x), alpha * torch.exp(x))
+
+
+def _normal_cdf(x: Tensor) -> Tensor:
+    """Φ(x), the standard normal cumulative distribution function."""
+    return 0.5 * (1 + torch.erf(x / math.sqrt(2)))
+
+
+def _normal_pdf(x: Tensor) -> Tensor:
+    """φ(x), the standard normal density."""
+    return torch.exp(-0.5 * x**2) / math.sqrt(2 * math.pi)
+
+
+def gelu(x: Tensor) -> Tensor:
+    """GELU(x) = x·Φ(x), the exact (erf) form."""
+    return x * _normal_cdf(x)
+
+
+def gelu_derivative(x: Tensor) -> Tensor:
+    """GELU'(x) = Φ(x) + x·φ(x)."""
+    return _normal_cdf(x) + x * _normal_pdf(x)
+
+
+def silu(x: Tensor) -> Tensor:
+    """SiLU / swish: x·σ(x)."""
+    return x * sigmoid(x)
+
+
+def silu_derivative(x: Tensor) -> Tensor:
+    """SiLU'(x) = σ(x)(1 + x(1 − σ(x)))."""
+    s = sigmoid(x)
+    return s * (1 + x * (1 - s))
+
+
+def softplus(x: Tensor) -> Tensor:
+    """softplus(x) = ln(1 + e^x), computed stably as logaddexp(x, 0)."""
+    return torch.logaddexp(x, torch.zeros_like(x))
+
+
+def softplus_derivative(x: Tensor) -> Tensor:
+    """softplus'(x) = σ(x)."""
+    return sigmoid(x)
+
+
+# --- the registry ------------------------------------------------------------------------------
+
+ACTIVATIONS: dict[str, Activation] = {
+    a.name: a
+    for a in (
+        Activation(
+            "step",
+            "Step",
+            step,
+            step_derivative,
+            r"f(x)=\begin{cases}1 & x>0\\ 0 & x\le 0\end{cases}",
+            r"f'(x)=0 \;(x\neq 0),\ \text{undefined at } x=0",
+            "{0, 1}",
+            "Rosenblatt's perceptron. Zero gradient everywhere, so it cannot be trained by backprop.",
+            torch_reference=lambda x: torch.heaviside(x, torch.zeros_like(x)),
+        ),
+        Activation(
+            "linear",
+            "Linear",
+            linear,
+            linear_derivative,
+            r"f(x)=x",
+            r"f'(x)=1",
+            "(−∞, +∞)",
+            "Regression outputs. Stacked linear layers collapse into one linear map.",
+        ),
+        Activation(
+            "sigmoid",
+            "Sigmoid",
+            sigmoid,
+            sigmoid_derivative,
+            r"\sigma(x)=\frac{1}{1+e^{-x}}",
+            r"\sigma'(x)=\sigma(x)\,\bigl(1-\sigma(x)\bigr)",
+            "(0, 1)",
+            "Binary classification output: a probability. Saturates, so gradients vanish for large |x|.",
+            torch_reference=torch.sigmoid,
+        ),
+        Activation(
+            "tanh",
+            "Tanh",
+            tanh,
+            tanh_derivative,
+            r"\tanh(x)=\frac{e^{x}-e^{-x}}{e^{x}+e^{-x}}",
+            r"\tanh'(x)=1-\tanh^2(x)",
+            "(−1, 1)",
+            "Zero-centred alternative to sigmoid; used in RNNs.",
+            torch_reference=torch.tanh,
+        ),
+        Activation(
+            "relu",
+            "ReLU",
+            relu,
+            relu_derivative,
+            r"\mathrm{ReLU}(x)=\max(0,x)",
+            r"\mathrm{ReLU}'(x)=\begin{cases}1 & x>0\\ 0 & x\le 0\end{cases}",
+            "[0, +∞)",
+            "Default for hidden layers: cheap, no saturation for x > 0 (but 'dead' units for x < 0).",
+            torch_reference=F.relu,
+        ),
+        Activation(
+            "leaky_relu",
+            "Leaky ReLU",
+            leaky_relu,
+            leaky_relu_derivative,
+            r"f(x)=\begin{cases}x & x>0\\ a\,x & x\le 0\end{cases}",
+            r"f'(x)=\begin{cases}1 & x>0\\ a & x\le 0\end{cases}",
+            "(−∞, +∞)",
+            "Hidden layers: like ReLU, but a small slope a keeps negative units alive.",
+            (Parameter("slope", "a", 0.01, 0.0, 0.5, 0.01),),
+            torch_reference=lambda x, slope=0.01: F.leaky_relu(x, negative_slope=slope),
+        ),
+        Activation(
+            "elu",
+            "ELU",
+            elu,
+            elu_derivative,
+            r"f(x)=\begin{cases}x & x>0\\ \alpha\,(e^{x}-1) & x\le 0\end{cases}",
+            r"f'(x)=\begin{cases}1 & x>0\\ \alpha\,e^{x} & x\le 0\end{cases}",
+            "(−α, +∞)",
+            "Hidden layers: smooth for x < 0, mean activations closer to zero.",
+            (Parameter("alpha", "α", 1.0, 0.1, 3.0, 0.1),),
+            torch_reference=lambda x, alpha=1.0: F.elu(x, alpha=alpha),
+        ),
+        Activation(
+            "gelu",
+            "GELU",
+            gelu,
+            gelu_derivative,
+            r"\mathrm{GELU}(x)=x\,\Phi(x)",
+            r"\mathrm{GELU}'(x)=\Phi(x)+x\,\varphi(x)",
+            "[≈ −0.17, +∞)",
+            "Transformers (BERT, GPT): a smooth ReLU weighted by the normal CDF Φ.",
+            torch_reference=F.gelu,
+        ),
+        Activation(
+            "silu",
+            "SiLU / swish",
+            silu,
+            silu_derivative,
+            r"\mathrm{SiLU}(x)=x\,\sigma(x)",
+            r"\mathrm{SiLU}'(x)=\sigma(x)\,\bigl(1+x\,(1-\sigma(x))\bigr)",
+            "[≈ −0.28, +∞)",
+            "Modern CNNs and LLMs (EfficientNet, LLaMA's SwiGLU): smooth, non-monotonic.",
+            torch_reference=F.silu,
+        ),
+        Activation(
+            "softplus",
+            "Softplus",
+            softplus,
+            softplus_derivative,
+            r"\mathrm{softplus}(x)=\ln\!\left(1+e^{x}\right)",
+            r"\mathrm{softplus}'(x)=\sigma(x)",
+            "(0, +∞)",
+            "A smooth ReLU; outputs that must be positive (variances, rates).",
+            torch_reference=F.softplus,
+        ),
+    )
+}
+
+
+def activation_table() -> pd.DataFrame:
+    """The comparison table of seed 003, extended: one row per activation (name, f, f', range, use)."""
+    return pd.DataFrame(
+        [
+            {
+                "Function": a.label,
+                "f(x)": a.fn_latex,
+                "f′(x)": a.derivative_latex,
+                "Range": a.output_range,
+                "Typical use": a.use,
+            }
+            for a in ACTIVATIONS.values()
+        ]
+    )
+
+
+def vanishing_intervals(
+    x: Tensor, derivative: Tensor, threshold: float = VANISHING_GRADIENT
+) -> list[tuple[float, float]]:
+    """The intervals of a sorted grid ``x`` (shape (n,)) where |f'(x)| < ``threshold``, as (start, end) pairs."""
+    if x.shape != derivative.shape or x.dim() != 1:
+        raise ValueError("x and derivative must be 1-D tensors of the same length.")
+    small = (derivative.abs() < threshold).tolist()
+    xs = x.tolist()
+    intervals: list[tuple[float, float]] = []
+    start = None
+    for i, flag in enumerate(small):
+        if flag and start is None:
+            start = xs[i]
+        if start is not None and (not flag or i == len(small) - 1):
+            intervals.append((start, xs[i - 1] if not flag else xs[i]))
+            start = None
+    return intervals
+
+
+# --- softmax -----------------------------------------------------------------------------------
+
+
+def _check_logits(logits: Tensor, temperature: float) -> None:
+    if logits.dim() != 1 or logits.numel() == 0:
+        raise ValueError("Give at least one logit (a non-empty vector of numbers).")
+    if not torch.isfinite(logits).all():
+        raise ValueError("Every logit must be a finite number (no NaN or infinity).")
+    if not temperature > 0 or not math.isfinite(temperature):
+        raise ValueError(f"The temperature must be a positive number, got {temperature}.")
+
+
+def softmax(logits: Tensor, temperature: float = 1.0) -> Tensor:
+    """softmax(z / T)_i = e^(z_i/T) / Σ_j e^(z_j/T) for a logit vector ``z`` of shape (K,).
+
+    The maximum is subtracted first (the result is unchanged) so that large logits do not overflow.
+    Raises ``ValueError`` for an empty or non-finite vector or a temperature that is not positive.
+    """
+    _check_logits(logits, temperature)
+    scaled = logits / temperature
+    e = torch.exp(scaled - scaled.max())
+    return e / e.sum()
+
+
+def softmax_jacobian(logits: Tensor, temperature: float = 1.0) -> Tensor:
+    """∂p_i/∂z_j = p_i (δ_ij − p_j) / T for p = softmax(z / T); shape (K, K)."""
+    p = softmax(logits, temperature)
+    return (torch.diag(p) - torch.outer(p, p)) / temperature
+
+
+def all_equal(logits: Tensor) -> bool:
+    """Whether every logit is the same, so that softmax is uniform whatever the temperature."""
+    return logits.numel() > 0 and bool((logits == logits[0]).all())
