@@ -1,0 +1,290 @@
+"""The tutorials' network architectures, an MLP builder, and checkpoints.
+
+Every model here is an ``nn.Module`` of Linear layers and element-wise activations, so one
+:class:`ModelSpec` (sizes + one activation per Linear layer) describes each of them. The spec is
+what a checkpoint stores beside the weights, and what :func:`build_model` turns back into a model.
+
+The seed classes keep the tutorials' class names and attribute names (``fc1``, ``lin1``,
+``layers``), so their ``state_dict`` keys match the tutorials' own code.
+
+>>> model = mlp((2, 8, 2), ("relu", "linear"))
+>>> model(torch.zeros(5, 2)).shape
+torch.Size([5, 2])
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import torch
+import torch.nn.functional as F
+from torch import Tensor, nn
+
+ACTIVATIONS: dict[str, type[nn.Module] | None] = {
+    "relu": nn.ReLU,
+    "sigmoid": nn.Sigmoid,
+    "tanh": nn.Tanh,
+    "leaky_relu": nn.LeakyReLU,
+    "gelu": nn.GELU,
+    "linear": None,
+}
+CHECKPOINT_FORMAT = "nnviz-checkpoint-1"
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """What a model is: its class ``name`` ("mlp" or a seed class), layer sizes, one activation per layer.
+
+    ``sizes`` = (inputs, hidden..., outputs); ``activations[i]`` follows Linear layer ``i``, so
+    ``len(activations) == len(sizes) - 1``.
+    """
+
+    name: str
+    sizes: tuple[int, ...]
+    activations: tuple[str, ...]
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "sizes", tuple(int(s) for s in self.sizes))
+        object.__setattr__(self, "activations", tuple(self.activations))
+        check_sizes(self.sizes)
+        check_activations(self.activations, len(self.sizes) - 1)
+
+    def to_dict(self) -> dict:
+        """Plain dict of str / list (JSON- and ``weights_only``-safe)."""
+        return {"name": self.name, "sizes": list(self.sizes), "activations": list(self.activations)}
+
+    @classmethod
+    def from_dict(cls, d: dict) -> ModelSpec:
+        return cls(name=str(d["name"]), sizes=tuple(d["sizes"]), activations=tuple(d["activations"]))
+
+    def describe(self) -> str:
+        """E.g. ``"mlp 784-128-10 (relu, linear)"``."""
+        return f"{self.name} {format_sizes(self.sizes)} ({', '.join(self.activations)})"
+
+
+def check_sizes(sizes: Sequence[int]) -> None:
+    """Raise ValueError unless ``sizes`` is at least (inputs, outputs), every size a positive int."""
+    if len(sizes) < 2:
+        raise ValueError(f"A network needs at least an input and an output size, got {list(sizes)}.")
+    if any(not isinstance(s, int) or s < 1 for s in sizes):
+        raise ValueError(f"Layer sizes must be positive integers, got {list(sizes)}.")
+
+
+def check_activations(activations: Sequence[str], n_layers: int) -> None:
+    """Raise ValueError unless there is one known activation name per Linear layer."""
+    unknown = [a for a in activations if a not in ACTIVATIONS]
+    if unknown:
+        raise ValueError(f"Unknown activation {unknown[0]!r}; choose from {', '.join(ACTIVATIONS)}.")
+    if len(activations) != n_layers:
+        raise ValueError(f"Need one activation per Linear layer ({n_layers}), got {len(activations)}.")
+
+
+def parse_sizes(text: str) -> tuple[int, ...]:
+    """``"784-128-10"`` -> ``(784, 128, 10)``, with a clear ValueError for anything else."""
+    parts = text.strip().replace(",", "-").split("-")
+    try:
+        sizes = tuple(int(p) for p in parts)
+    except ValueError:
+        raise ValueError(f"Layer sizes look like 784-128-10, got {text!r}.") from None
+    check_sizes(sizes)
+    return sizes
+
+
+def format_sizes(sizes: Sequence[int]) -> str:
+    """``(784, 128, 10)`` -> ``"784-128-10"``."""
+    return "-".join(str(s) for s in sizes)
+
+
+def default_activations(n_layers: int, hidden: str = "relu", output: str = "linear") -> tuple[str, ...]:
+    """``hidden`` after every hidden Linear layer, ``output`` after the last one."""
+    return (hidden,) * (n_layers - 1) + (output,)
+
+
+class MLP(nn.Sequential):
+    """A multilayer perceptron: ``fc1, act1, fc2, act2, ...`` ("linear" adds no module).
+
+    Input (batch, sizes[0]) float32 -> output (batch, sizes[-1]).
+    """
+
+    def __init__(self, sizes: Sequence[int], activations: Sequence[str]):
+        spec = ModelSpec("mlp", tuple(sizes), tuple(activations))  # validates before building
+        modules: OrderedDict[str, nn.Module] = OrderedDict()
+        for i, (n_in, n_out, act) in enumerate(zip(sizes[:-1], sizes[1:], activations, strict=True), start=1):
+            modules[f"fc{i}"] = nn.Linear(n_in, n_out)
+            if ACTIVATIONS[act] is not None:
+                modules[f"act{i}"] = ACTIVATIONS[act]()
+        super().__init__(modules)
+        self.spec = spec
+
+
+def mlp(sizes: Sequence[int], activations: Sequence[str] | str = "relu") -> MLP:
+    """An :class:`MLP`; a single activation name means "that after hidden layers, linear output"."""
+    if isinstance(activations, str):
+        activations = default_activations(len(sizes) - 1, hidden=activations)
+    return MLP(sizes, activations)
+
+
+# --- The tutorials' own classes (names and attributes as written there) ------------------------------------------
+
+
+class Net(nn.Module):
+    """Seed 000: one neuron, ``sigmoid(fc1(x))``. Input (batch, input_dim) -> probability (batch, 1)."""
+
+    def __init__(self, input_dim: int):
+        super().__init__()
+        self.fc1 = nn.Linear(input_dim, 1)
+        self.spec = ModelSpec("Net", (input_dim, 1), ("sigmoid",))
+
+    def forward(self, x_in: Tensor) -> Tensor:
+        return torch.sigmoid(self.fc1(x_in))
+
+
+class BinaryClassifier(nn.Module):
+    """Seed 001: 20 -> 10 (ReLU) -> 1 (sigmoid). Input (batch, 20) -> probability (batch, 1)."""
+
+    spec = ModelSpec("BinaryClassifier", (20, 10, 1), ("relu", "sigmoid"))
+
+    def __init__(self):
+        super().__init__()
+        self.fc1 = nn.Linear(20, 10)
+        self.fc2 = nn.Linear(10, 1)
+
+    def forward(self, x: Tensor) -> Tensor:
+        x = F.relu(self.fc1(x))
+        return torch.sigmoid(self.fc2(x))
+
+
+class SimpleNN(nn.Module):
+    """Seed 002: MNIST 784 -> 128 (ReLU) -> 10 logits. Input (batch, 784) or (batch, 1, 28, 28)."""
+
+    spec = ModelSpec("SimpleNN", (784, 128, 10), ("relu", "linear"))
+
+    def __init__(self):
+        super().__init__()
+        self.fc1 = nn.Linear(28 * 28, 128)
+        self.fc2 = nn.Linear(128, 10)
+
+    def forward(self, x: Tensor) -> Tensor:
+        x = x.view(-1, 28 * 28)
+        x = torch.relu(self.fc1(x))
+        return self.fc2(x)
+
+
+class SimpleNNDeep(nn.Module):
+    """Seed 003 (called ``SimpleNN`` there too): 784 -> 128 -> 64 -> 10 logits, ReLU, Flatten + Sequential."""
+
+    spec = ModelSpec("SimpleNNDeep", (784, 128, 64, 10), ("relu", "relu", "linear"))
+
+    def __init__(self):
+        super().__init__()
+        self.flatten = nn.Flatten()
+        self.layers = nn.Sequential(
+            nn.Linear(784, 128),
+            nn.ReLU(),
+            nn.Linear(128, 64),
+            nn.ReLU(),
+            nn.Linear(64, 10),
+        )
+
+    def forward(self, x: Tensor) -> Tensor:
+        return self.layers(self.flatten(x))
+
+
+class Mnist_NN(nn.Module):  # noqa: N801 - the tutorial's name
+    """Seed 004: 784 -> 50 (ReLU) -> 10 logits. Input (batch, 784)."""
+
+    spec = ModelSpec("Mnist_NN", (784, 50, 10), ("relu", "linear"))
+
+    def __init__(self):
+        super().__init__()
+        self.lin1 = nn.Linear(784, 50, bias=True)
+        self.lin2 = nn.Linear(50, 10, bias=True)
+
+    def forward(self, xb: Tensor) -> Tensor:
+        x = self.lin1(xb)
+        x = F.relu(x)
+        return self.lin2(x)
+
+
+SEED_MODELS: dict[str, type[nn.Module]] = {
+    "Net": Net,
+    "BinaryClassifier": BinaryClassifier,
+    "SimpleNN": SimpleNN,
+    "SimpleNNDeep": SimpleNNDeep,
+    "Mnist_NN": Mnist_NN,
+}
+
+
+def build_model(spec: ModelSpec) -> nn.Module:
+    """A freshly initialised model for ``spec`` (uses torch's global RNG, like ``nn.Linear`` does)."""
+    if spec.name == "mlp":
+        return MLP(spec.sizes, spec.activations)
+    if spec.name not in SEED_MODELS:
+        raise ValueError(f"Unknown model {spec.name!r}; choose from mlp, {', '.join(SEED_MODELS)}.")
+    model = Net(spec.sizes[0]) if spec.name == "Net" else SEED_MODELS[spec.name]()
+    if model.spec != spec:
+        raise ValueError(f"{spec.name} is fixed at {model.spec.describe()}, not {spec.describe()}.")
+    return model
+
+
+def model_spec(model: nn.Module) -> ModelSpec:
+    """The :class:`ModelSpec` of a model built here (every one carries ``.spec``)."""
+    spec = getattr(model, "spec", None)
+    if not isinstance(spec, ModelSpec):
+        raise ValueError(f"{type(model).__name__} was not built by nnviz.models; it has no architecture spec.")
+    return spec
+
+
+def linear_layers(model: nn.Module) -> list[tuple[str, nn.Linear]]:
+    """The model's Linear layers in forward order, with their names in the state_dict (e.g. ``"fc1"``)."""
+    return [(name, m) for name, m in model.named_modules() if isinstance(m, nn.Linear)]
+
+
+# --- Checkpoints -------------------------------------------------------------------------------------------------
+
+
+def save_checkpoint(model: nn.Module, path: str | Path) -> Path:
+    """Save ``{"format", "spec", "state_dict"}`` to ``path`` (tensors moved to the CPU)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    state = {k: v.detach().cpu() for k, v in model.state_dict().items()}
+    torch.save({"format": CHECKPOINT_FORMAT, "spec": model_spec(model).to_dict(), "state_dict": state}, path)
+    return path
+
+
+def load_checkpoint(path: str | Path, expected: ModelSpec | None = None) -> nn.Module:
+    """Rebuild the model stored at ``path`` (``torch.load(weights_only=True)``) and load its weights.
+
+    Raises ValueError if the file is not an nnviz checkpoint, if its architecture differs from
+    ``expected`` (when given), or if any weight's shape does not match the architecture it claims.
+    """
+    try:
+        payload = torch.load(Path(path), map_location="cpu", weights_only=True)
+    except (OSError, RuntimeError, EOFError) as err:
+        raise ValueError(f"Cannot read checkpoint {str(path)!r}: {err}") from None
+    if not isinstance(payload, dict) or payload.get("format") != CHECKPOINT_FORMAT:
+        raise ValueError(f"{str(path)!r} is not an nnviz checkpoint ({CHECKPOINT_FORMAT}).")
+    spec = ModelSpec.from_dict(payload["spec"])
+    if expected is not None and spec != expected:
+        raise ValueError(f"Checkpoint holds {spec.describe()}, but the model is {expected.describe()}.")
+    model = build_model(spec)
+    check_state_dict(model, payload["state_dict"])
+    model.load_state_dict(payload["state_dict"])
+    return model
+
+
+def check_state_dict(model: nn.Module, state_dict: dict[str, Tensor]) -> None:
+    """Raise ValueError naming every missing, extra or wrongly shaped tensor of ``state_dict``."""
+    own = model.state_dict()
+    problems = [f"missing {k}" for k in own if k not in state_dict]
+    problems += [f"unexpected {k}" for k in state_dict if k not in own]
+    problems += [
+        f"{k}: file {tuple(state_dict[k].shape)} vs model {tuple(v.shape)}"
+        for k, v in own.items()
+        if k in state_dict and state_dict[k].shape != v.shape
+    ]
+    if problems:
+        raise ValueError("Checkpoint does not match the architecture: " + "; ".join(problems))

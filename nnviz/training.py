@@ -1,0 +1,528 @@
+"""A stepwise trainer: real PyTorch training that advances in small, resumable units.
+
+The :class:`Trainer` owns a model, an optimizer (from ``torch.optim``), a loss (from
+``torch.nn.functional``), the data (tensors already in memory) and the :class:`History`. The UI
+calls :meth:`Trainer.step` / :meth:`Trainer.step_for` in short slices; the CLI calls
+:meth:`Trainer.run`. Pausing is simply not calling it: the trainer remembers its place in the
+epoch (shuffled order, batch index) and carries on from there.
+
+One optimizer step on a mini-batch ``(x_b, y_b)`` of ``B`` samples is
+
+    loss = criterion(model(x_b), y_b) + l1 * sum|W| + l2 * sum W^2     (weights of Linear layers, not biases)
+    loss.backward(); optimizer.step(); optimizer.zero_grad()
+
+Speed: batches are index gathers from tensors in memory (no DataLoader, no per-sample transform);
+per-batch numbers stay on the device and are synced once per :meth:`step` call (one ``.tolist()``
+per column instead of an ``.item()`` per batch); evaluation runs under ``torch.no_grad``.
+
+>>> from nnviz.data import load_dataset
+>>> trainer = Trainer(TrainConfig(sizes=(2, 8, 2), epochs=3), load_dataset("xor"))
+>>> trainer.run()
+>>> trainer.history.frame("epoch")[["epoch", "loss", "test_accuracy"]]  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pandas as pd
+import torch
+import torch.nn.functional as F
+from torch import Tensor
+
+from nnviz.models import (
+    SEED_MODELS,
+    ModelSpec,
+    build_model,
+    check_activations,
+    default_activations,
+    linear_layers,
+    load_checkpoint,
+    save_checkpoint,
+)
+
+if TYPE_CHECKING:
+    from nnviz.data import Dataset
+
+OPTIMIZERS: dict[str, type[torch.optim.Optimizer]] = {
+    "sgd": torch.optim.SGD,
+    "rmsprop": torch.optim.RMSprop,
+    "adagrad": torch.optim.Adagrad,
+    "adam": torch.optim.Adam,
+    "adamw": torch.optim.AdamW,
+}
+LOSSES = ("bce", "bce_logits", "mse", "cross_entropy")
+EVAL_CHUNK = 8192  # samples per forward pass when evaluating a whole split
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """Everything that defines a training run; a plain value that round-trips through :meth:`to_dict`.
+
+    ``sizes`` = (inputs, hidden..., outputs). ``activations`` has one name per Linear layer; left
+    empty it means ReLU after hidden layers and a linear output (a sigmoid output for ``loss="bce"``).
+    ``model`` is "mlp" or a seed class name from :data:`nnviz.models.SEED_MODELS`.
+    ``batch_size=None`` (or >= the training-set size) is full-batch gradient descent, 1 is pure SGD.
+    ``weight_decay=None`` keeps the optimizer's own default. ``early_stop_epsilon`` stops training
+    when the epoch's mean loss changes by at most that much (seed 000). ``fresh_optimizer_per_batch``
+    builds a new optimizer before every step, as seed 004's ``update()`` does.
+    """
+
+    sizes: tuple[int, ...] = (2, 8, 2)
+    activations: tuple[str, ...] = ()
+    model: str = "mlp"
+    loss: str = "cross_entropy"
+    optimizer: str = "adam"
+    lr: float = 1e-3
+    momentum: float = 0.0
+    nesterov: bool = False
+    weight_decay: float | None = None
+    batch_size: int | None = 32
+    epochs: int = 10
+    l1: float = 0.0
+    l2: float = 0.0
+    early_stop_epsilon: float | None = None
+    fresh_optimizer_per_batch: bool = False
+    seed: int = 0
+    device: str = "cpu"
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "sizes", tuple(int(s) for s in self.sizes))
+        if not self.activations:
+            output = "sigmoid" if self.loss == "bce" else "linear"
+            object.__setattr__(self, "activations", default_activations(len(self.sizes) - 1, output=output))
+        object.__setattr__(self, "activations", tuple(self.activations))
+        self.validate()
+
+    def validate(self) -> None:
+        """Raise ValueError with a clear message for any setting that cannot train."""
+        if self.model != "mlp" and self.model not in SEED_MODELS:
+            raise ValueError(f"Unknown model {self.model!r}; choose from mlp, {', '.join(SEED_MODELS)}.")
+        check_activations(self.activations, len(self.sizes) - 1)
+        self.spec  # noqa: B018 - validates the sizes
+        if self.loss not in LOSSES:
+            raise ValueError(f"Unknown loss {self.loss!r}; choose from {', '.join(LOSSES)}.")
+        if self.optimizer not in OPTIMIZERS:
+            raise ValueError(f"Unknown optimizer {self.optimizer!r}; choose from {', '.join(OPTIMIZERS)}.")
+        if not (math.isfinite(self.lr) and self.lr > 0):
+            raise ValueError(f"The learning rate must be a positive number, got {self.lr}.")
+        if self.batch_size is not None and self.batch_size < 1:
+            raise ValueError(f"The batch size must be at least 1 (or None for full batch), got {self.batch_size}.")
+        if self.epochs < 1:
+            raise ValueError(f"Train for at least 1 epoch, got {self.epochs}.")
+        if self.l1 < 0 or self.l2 < 0:
+            raise ValueError(f"L1 and L2 strengths cannot be negative, got l1={self.l1}, l2={self.l2}.")
+        if not 0 <= self.momentum < 1:
+            raise ValueError(f"Momentum must be in [0, 1), got {self.momentum}.")
+        if self.nesterov and (self.optimizer != "sgd" or self.momentum == 0):
+            raise ValueError("Nesterov momentum needs the sgd optimizer and a momentum above 0.")
+        if self.early_stop_epsilon is not None and self.early_stop_epsilon <= 0:
+            raise ValueError(f"The early-stop epsilon must be positive, got {self.early_stop_epsilon}.")
+        n_out, out_act = self.sizes[-1], self.activations[-1]
+        if self.loss in ("bce", "bce_logits") and n_out != 1:
+            raise ValueError(f"{self.loss} needs one output unit (a probability), the network has {n_out}.")
+        if self.loss == "bce" and out_act != "sigmoid":
+            raise ValueError("bce needs probabilities: end the network with a sigmoid, or use bce_logits.")
+        if self.loss == "bce_logits" and out_act != "linear":
+            raise ValueError("bce_logits applies the sigmoid itself: end the network with a linear layer.")
+        if self.loss == "cross_entropy" and n_out < 2:
+            raise ValueError("cross_entropy needs one output unit per class (at least 2); use bce for one unit.")
+
+    @property
+    def spec(self) -> ModelSpec:
+        """The architecture as a :class:`ModelSpec`."""
+        return ModelSpec(self.model, self.sizes, self.activations)
+
+    def to_dict(self) -> dict:
+        """Plain dict (lists, str, numbers) for session state, JSON and generated code."""
+        d = asdict(self)
+        d["sizes"], d["activations"] = list(self.sizes), list(self.activations)
+        return d
+
+    @classmethod
+    def from_dict(cls, d: dict) -> TrainConfig:
+        """Inverse of :meth:`to_dict`; unknown keys are refused."""
+        unknown = set(d) - {f.name for f in fields(cls)}
+        if unknown:
+            raise ValueError(f"Unknown training settings: {', '.join(sorted(unknown))}.")
+        return cls(**d)
+
+
+@dataclass
+class History:
+    """Per-batch and per-epoch records, columnar (dict of equal-length lists) for cheap DataFrames.
+
+    Batch columns: ``step`` (1-based optimizer step), ``epoch`` (1-based), ``loss`` (the data loss of
+    the batch before the step), ``accuracy`` (of that batch, 0-1), ``lr``, ``seconds`` (wall time of
+    the step) and ``grad_norm/<layer>`` (L2 norm of each Linear weight's gradient).
+    Epoch columns: ``epoch``, ``loss`` (mean batch loss), ``accuracy`` (train, 0-1), ``test_loss``,
+    ``test_accuracy``, ``lr``, ``seconds`` (training time of the epoch, evaluation excluded) and
+    ``grad_norm/<layer>`` (mean over the epoch's batches).
+    ``stop_reason`` says why training ended early ("diverged at step N ...", "early stop ...").
+    """
+
+    layer_names: tuple[str, ...]
+    batch: dict[str, list] = field(default_factory=dict)
+    epoch: dict[str, list] = field(default_factory=dict)
+    stop_reason: str | None = None
+
+    def __post_init__(self) -> None:
+        norms = [f"grad_norm/{name}" for name in self.layer_names]
+        self.batch = {k: [] for k in ("step", "epoch", "loss", "accuracy", "lr", "seconds", *norms)}
+        self.epoch = {
+            k: [] for k in ("epoch", "loss", "accuracy", "test_loss", "test_accuracy", "lr", "seconds", *norms)
+        }
+
+    def frame(self, level: str = "batch") -> pd.DataFrame:
+        """The ``"batch"`` or ``"epoch"`` records as a DataFrame (one row per step / epoch)."""
+        if level not in ("batch", "epoch"):
+            raise ValueError(f"History level is 'batch' or 'epoch', got {level!r}.")
+        return pd.DataFrame(self.batch if level == "batch" else self.epoch)
+
+    @property
+    def train_seconds(self) -> float:
+        """Total wall time spent in optimizer steps."""
+        return float(sum(self.batch["seconds"]))
+
+
+def resolve_device(name: str) -> torch.device:
+    """``"cpu"`` or ``"cuda"``; CUDA only when a GPU is present, else a clear ValueError."""
+    if name == "cpu":
+        return torch.device("cpu")
+    if name == "cuda":
+        if not torch.cuda.is_available():
+            raise ValueError("device 'cuda' was chosen but no GPU is available here; use 'cpu'.")
+        return torch.device("cuda")
+    raise ValueError(f"Unknown device {name!r}; choose 'cpu' or 'cuda'.")
+
+
+def make_optimizer(config: TrainConfig, params) -> torch.optim.Optimizer:
+    """The ``torch.optim`` optimizer named in ``config`` over ``params``."""
+    kwargs: dict = {"lr": config.lr}
+    if config.optimizer in ("sgd", "rmsprop"):
+        kwargs["momentum"] = config.momentum
+    if config.optimizer == "sgd":
+        kwargs["nesterov"] = config.nesterov
+    if config.weight_decay is not None:
+        kwargs["weight_decay"] = config.weight_decay
+    return OPTIMIZERS[config.optimizer](params, **kwargs)
+
+
+def check_compatible(config: TrainConfig, data: Dataset) -> None:
+    """Raise ValueError if the network's input/output sizes or the loss do not fit the dataset."""
+    n_features, n_out = data.x_train.shape[1], config.sizes[-1]
+    if config.sizes[0] != n_features:
+        raise ValueError(
+            f"The network takes {config.sizes[0]} inputs but {data.name!r} has {n_features} features per sample."
+        )
+    if n_out == 1 and data.n_classes != 2:
+        raise ValueError(f"One output unit suits 2 classes; {data.name!r} has {data.n_classes}.")
+    if n_out > 1 and n_out != data.n_classes:
+        raise ValueError(f"The network has {n_out} outputs but {data.name!r} has {data.n_classes} classes.")
+
+
+class Trainer:
+    """Trains ``build_model(config.spec)`` on ``data`` step by step; see the module docstring.
+
+    ``data`` is a :class:`nnviz.data.Dataset`: ``x_*`` float32 (n, features), ``y_*`` int64 (n,)
+    class indices. Targets are converted once for the loss: float (n,) for one output unit
+    (BCE / MSE, the output squeezed to (n,) as the seeds do), one-hot (n, k) for MSE with k units,
+    class indices for cross-entropy.
+    """
+
+    def __init__(self, config: TrainConfig, data: Dataset):
+        check_compatible(config, data)
+        self.config = config
+        self.data = data
+        self.device = resolve_device(config.device)
+        self.x_train, self.y_train = data.x_train.to(self.device), data.y_train.to(self.device)
+        self.x_test, self.y_test = data.x_test.to(self.device), data.y_test.to(self.device)
+        self.t_train, self.t_test = self._targets(self.y_train), self._targets(self.y_test)
+        n = len(self.x_train)
+        self.batch_size = n if config.batch_size is None else min(config.batch_size, n)
+        self.batches_per_epoch = math.ceil(n / self.batch_size)
+        self.reset()
+
+    # --- state --------------------------------------------------------------------------------------------------
+
+    def reset(self) -> None:
+        """Start over: fresh weights and optimizer from ``config.seed``, empty history, epoch 0."""
+        with torch.random.fork_rng(devices=[]):
+            torch.manual_seed(self.config.seed)
+            self.model = build_model(self.config.spec).to(self.device)
+        self.weights = [layer.weight for _, layer in linear_layers(self.model)]
+        self.optimizer = make_optimizer(self.config, self.model.parameters())
+        self.generator = torch.Generator(device=self.device).manual_seed(self.config.seed)
+        self.history = History(tuple(name for name, _ in linear_layers(self.model)))
+        self.epochs_done = 0
+        self.batch_in_epoch = 0
+        self.global_step = 0
+        self._order: Tensor | None = None
+        # Per-batch numbers not yet synced: (loss, n_correct, grad norms (n_layers,), lr, seconds, batch size).
+        # Flushed at the end of every step() call and every epoch, so they never span two epochs.
+        self._pending: list[tuple[Tensor, Tensor, Tensor, float, float, int]] = []
+        self._epoch_first_row = 0
+        self._epoch_correct = 0
+
+    @property
+    def stop_reason(self) -> str | None:
+        return self.history.stop_reason
+
+    @property
+    def done(self) -> bool:
+        """True once all ``config.epochs`` ran, or training stopped early or diverged."""
+        return self.stop_reason is not None or self.epochs_done >= self.config.epochs
+
+    @property
+    def progress(self) -> float:
+        """Fraction of the planned optimizer steps done, 0-1."""
+        return min(1.0, self.global_step / (self.config.epochs * self.batches_per_epoch))
+
+    # --- training -----------------------------------------------------------------------------------------------
+
+    def step(self, n_batches: int = 1) -> int:
+        """Take up to ``n_batches`` optimizer steps (fewer when training ends); returns how many ran."""
+        if n_batches < 1:
+            raise ValueError(f"Step at least 1 batch, got {n_batches}.")
+        return self._advance(n_batches, deadline=math.inf)
+
+    def step_for(self, seconds: float) -> int:
+        """Take optimizer steps for about ``seconds`` of wall time (at least one); returns how many ran."""
+        return self._advance(10**12, deadline=time.perf_counter() + seconds)
+
+    def epoch(self) -> int:
+        """Finish the current epoch (a whole one when at an epoch boundary); returns the steps taken."""
+        return self._advance(self.batches_per_epoch - self.batch_in_epoch, deadline=math.inf)
+
+    def run(self, epochs: int | None = None) -> History:
+        """Train ``epochs`` more epochs (default: until ``config.epochs``), stopping early if told to."""
+        target = self.config.epochs if epochs is None else min(self.config.epochs, self.epochs_done + epochs)
+        while not self.done and self.epochs_done < target:
+            self.epoch()
+        return self.history
+
+    def _advance(self, max_batches: int, deadline: float) -> int:
+        done = 0
+        self.model.train()
+        while done < max_batches and not self.done:
+            if not self._train_batch():
+                break
+            done += 1
+            self.batch_in_epoch += 1
+            if self.batch_in_epoch == self.batches_per_epoch:
+                self._end_epoch()
+            if time.perf_counter() >= deadline:
+                break
+        self._flush()
+        return done
+
+    def _train_batch(self) -> bool:
+        """One optimizer step on the next mini-batch; False if the loss could not be computed (diverged)."""
+        t0 = time.perf_counter()
+        if self.batch_in_epoch == 0:
+            self._order = torch.randperm(len(self.x_train), generator=self.generator, device=self.device)
+        start = self.batch_in_epoch * self.batch_size
+        index = self._order[start : start + self.batch_size]
+        x, target, labels = self.x_train[index], self.t_train[index], self.y_train[index]
+        if self.config.fresh_optimizer_per_batch:
+            self.optimizer = make_optimizer(self.config, self.model.parameters())
+        output = self._squeeze(self.model(x))
+        self.global_step += 1
+        try:
+            loss = self._criterion(output, target)
+        except RuntimeError:  # F.binary_cross_entropy refuses NaN probabilities
+            if bool(torch.isfinite(output).all()):
+                raise
+            self._flush()
+            if self.stop_reason is None:
+                self._diverged(self.global_step, float("nan"))
+            return False
+        objective = loss + self._penalty() if (self.config.l1 or self.config.l2) else loss
+        objective.backward()
+        norms = torch.stack([w.grad.detach().norm() for w in self.weights])
+        self.optimizer.step()
+        self.optimizer.zero_grad(set_to_none=True)
+        correct = (self._labels(output.detach()) == labels).sum()
+        lr = self.optimizer.param_groups[0]["lr"]
+        self._pending.append((loss.detach(), correct, norms, lr, time.perf_counter() - t0, len(index)))
+        return True
+
+    def _penalty(self) -> Tensor:
+        """``l1 * sum|W| + l2 * sum W^2`` over the Linear layers' weights (biases are not penalised)."""
+        penalty = torch.zeros((), device=self.device)
+        for w in self.weights:
+            if self.config.l1:
+                penalty = penalty + self.config.l1 * w.abs().sum()
+            if self.config.l2:
+                penalty = penalty + self.config.l2 * w.pow(2).sum()
+        return penalty
+
+    def _flush(self) -> None:
+        """Move pending per-batch numbers into the history (one device sync); detect divergence."""
+        if not self._pending:
+            return
+        losses, correct, norms, lrs, seconds, sizes = zip(*self._pending, strict=True)
+        self._pending = []
+        losses_list = torch.stack(losses).tolist()
+        correct_list = torch.stack(correct).tolist()
+        first_step = self.global_step - len(losses_list) + 1
+        bad = [i for i, v in enumerate(losses_list) if not math.isfinite(v)]
+        keep = bad[0] + 1 if bad else len(losses_list)  # nothing after the first non-finite loss
+        b = self.history.batch
+        b["step"].extend(range(first_step, first_step + keep))
+        b["epoch"].extend([self.epochs_done + 1] * keep)
+        b["loss"].extend(losses_list[:keep])
+        b["accuracy"].extend(c / n for c, n in zip(correct_list[:keep], sizes[:keep], strict=True))
+        b["lr"].extend(lrs[:keep])
+        b["seconds"].extend(seconds[:keep])
+        for name, column in zip(self.history.layer_names, torch.stack(norms).T.tolist(), strict=True):
+            b[f"grad_norm/{name}"].extend(column[:keep])
+        self._epoch_correct += int(sum(correct_list[:keep]))
+        if bad:
+            self._diverged(first_step + bad[0], losses_list[bad[0]])
+
+    def _diverged(self, step: int, loss: float) -> None:
+        self.history.stop_reason = (
+            f"diverged at step {step}: the loss became {loss} - the learning rate ({self.config.lr:g}) is too large"
+        )
+
+    def _end_epoch(self) -> None:
+        """Close an epoch: sync its records, evaluate on the test split, check the early stop."""
+        self._flush()
+        self.epochs_done += 1
+        self.batch_in_epoch = 0
+        if self.stop_reason is not None:
+            return
+        b, e = self.history.batch, self.history.epoch
+        rows = slice(self._epoch_first_row, len(b["step"]))
+        self._epoch_first_row = len(b["step"])
+        n_correct, self._epoch_correct = self._epoch_correct, 0
+        loss = sum(b["loss"][rows]) / len(b["loss"][rows])
+        test_loss, test_accuracy = self.evaluate("test")
+        previous = e["loss"][-1] if e["loss"] else None
+        e["epoch"].append(self.epochs_done)
+        e["loss"].append(loss)
+        e["accuracy"].append(n_correct / len(self.x_train))
+        e["test_loss"].append(test_loss)
+        e["test_accuracy"].append(test_accuracy)
+        e["lr"].append(b["lr"][-1])
+        e["seconds"].append(sum(b["seconds"][rows]))
+        for name in self.history.layer_names:
+            column = b[f"grad_norm/{name}"][rows]
+            e[f"grad_norm/{name}"].append(sum(column) / len(column))
+        eps = self.config.early_stop_epsilon
+        if eps is not None and previous is not None and abs(previous - loss) <= eps:
+            self.history.stop_reason = (
+                f"early stop after epoch {self.epochs_done}: the loss changed by {abs(previous - loss):.2e} <= {eps:g}"
+            )
+
+    # --- loss, predictions, evaluation --------------------------------------------------------------------------
+
+    def _targets(self, y: Tensor) -> Tensor:
+        """Class indices (n,) int64 -> what the loss compares the output with."""
+        if self.config.loss == "cross_entropy":
+            return y
+        if self.config.sizes[-1] == 1:
+            return y.float()
+        return F.one_hot(y, self.config.sizes[-1]).float()
+
+    def _squeeze(self, output: Tensor) -> Tensor:
+        """(batch, 1) -> (batch,) for one-unit outputs, as the seeds' ``.squeeze()``; else unchanged."""
+        return output.squeeze(-1) if self.config.sizes[-1] == 1 else output
+
+    def _criterion(self, output: Tensor, target: Tensor) -> Tensor:
+        """The mean loss of a batch (torch.nn.functional)."""
+        loss = self.config.loss
+        if loss == "bce":
+            return F.binary_cross_entropy(output, target)
+        if loss == "bce_logits":
+            return F.binary_cross_entropy_with_logits(output, target)
+        if loss == "mse":
+            return F.mse_loss(output, target)
+        return F.cross_entropy(output, target)
+
+    def _labels(self, output: Tensor) -> Tensor:
+        """Predicted class indices (batch,) from the (squeezed) model output."""
+        if self.config.sizes[-1] > 1:
+            return output.argmax(dim=1)
+        threshold = 0.0 if self.config.loss == "bce_logits" else 0.5
+        return (output > threshold).long()
+
+    @torch.no_grad()
+    def evaluate(self, split: str = "test") -> tuple[float, float]:
+        """Mean loss and accuracy (0-1) of the current model on the ``"train"`` or ``"test"`` split."""
+        if split not in ("train", "test"):
+            raise ValueError(f"Split is 'train' or 'test', got {split!r}.")
+        x, t, y = (
+            (self.x_train, self.t_train, self.y_train) if split == "train" else (self.x_test, self.t_test, self.y_test)
+        )
+        self.model.eval()
+        loss_sum, correct = torch.zeros((), device=self.device), torch.zeros((), device=self.device)
+        for start in range(0, len(x), EVAL_CHUNK):
+            output = self._squeeze(self.model(x[start : start + EVAL_CHUNK]))
+            target = t[start : start + EVAL_CHUNK]
+            loss_sum += self._criterion(output, target) * len(target)
+            correct += (self._labels(output) == y[start : start + EVAL_CHUNK]).sum()
+        self.model.train()
+        loss, n_correct = torch.stack([loss_sum, correct]).tolist()
+        return loss / len(x), n_correct / len(x)
+
+    @torch.no_grad()
+    def predict_proba(self, x: Tensor) -> Tensor:
+        """Class probabilities (n, n_classes) on the CPU for inputs ``x`` (n, features).
+
+        One-unit outputs give ``[1 - p, p]``; MSE outputs are scores clipped to [0, 1] (one unit) or
+        softmaxed (k units), not calibrated probabilities.
+        """
+        self.model.eval()
+        output = self._squeeze(self.model(x.to(self.device, torch.float32)))
+        self.model.train()
+        if self.config.sizes[-1] > 1:
+            return F.softmax(output, dim=1).cpu()
+        p = {"bce_logits": torch.sigmoid}.get(self.config.loss, lambda o: o.clamp(0, 1))(output)
+        return torch.stack([1 - p, p], dim=1).cpu()
+
+    def decision_grid(self, resolution: int = 100, margin: float = 0.5) -> tuple[Tensor, Tensor, Tensor]:
+        """Probabilities over a grid covering the 2-D data for decision-boundary plots.
+
+        Returns ``gx`` (resolution,), ``gy`` (resolution,) and ``proba`` (resolution, resolution,
+        n_classes) with ``proba[i, j]`` at the point ``(gx[j], gy[i])`` (row = y, as heatmaps want).
+        """
+        if self.x_train.shape[1] != 2:
+            raise ValueError(f"A decision grid needs 2-D inputs; {self.data.name!r} has {self.x_train.shape[1]}.")
+        if resolution < 2:
+            raise ValueError(f"The grid needs at least 2 points per axis, got {resolution}.")
+        points = torch.cat([self.data.x_train, self.data.x_test])
+        low, high = points.min(dim=0).values - margin, points.max(dim=0).values + margin
+        gx = torch.linspace(float(low[0]), float(high[0]), resolution)
+        gy = torch.linspace(float(low[1]), float(high[1]), resolution)
+        yy, xx = torch.meshgrid(gy, gx, indexing="ij")
+        proba = self.predict_proba(torch.stack([xx.reshape(-1), yy.reshape(-1)], dim=1))
+        return gx, gy, proba.reshape(resolution, resolution, -1)
+
+    # --- checkpoints --------------------------------------------------------------------------------------------
+
+    def save(self, path: str | Path) -> Path:
+        """Save the model's weights and architecture (see :func:`nnviz.models.save_checkpoint`)."""
+        return save_checkpoint(self.model, path)
+
+    def load(self, path: str | Path) -> None:
+        """Load weights saved by :meth:`save`; ValueError if the file's architecture differs from this one."""
+        loaded = load_checkpoint(path, expected=self.config.spec)
+        self.model.load_state_dict(loaded.state_dict())
+
+
+__all__ = [
+    "LOSSES",
+    "OPTIMIZERS",
+    "History",
+    "TrainConfig",
+    "Trainer",
+    "check_compatible",
+    "make_optimizer",
+    "resolve_device",
+]
