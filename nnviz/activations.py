@@ -47,6 +47,8 @@ class Activation:
     Attributes:
         name: registry key, lowercase (``"leaky_relu"``).
         label: display name (``"Leaky ReLU"``).
+        symbol: short name for diagrams (``"σ"``).
+        formula: f(x) as plain text, for tables.
         fn: ``fn(x, **params) -> Tensor``, elementwise, same shape as ``x``.
         derivative: ``derivative(x, **params) -> Tensor``, the analytic f'(x), same shape as ``x``.
         fn_latex, derivative_latex: LaTeX of f(x) and f'(x).
@@ -58,6 +60,8 @@ class Activation:
 
     name: str
     label: str
+    symbol: str
+    formula: str
     fn: Callable[..., Tensor]
     derivative: Callable[..., Tensor]
     fn_latex: str
@@ -195,6 +199,8 @@ ACTIVATIONS: dict[str, Activation] = {
         Activation(
             "step",
             "Step",
+            "H",
+            "1 if x > 0 else 0",
             step,
             step_derivative,
             r"f(x)=\begin{cases}1 & x>0\\ 0 & x\le 0\end{cases}",
@@ -206,6 +212,8 @@ ACTIVATIONS: dict[str, Activation] = {
         Activation(
             "linear",
             "Linear",
+            "id",
+            "x",
             linear,
             linear_derivative,
             r"f(x)=x",
@@ -216,6 +224,8 @@ ACTIVATIONS: dict[str, Activation] = {
         Activation(
             "sigmoid",
             "Sigmoid",
+            "σ",
+            "1 / (1 + e^(−x))",
             sigmoid,
             sigmoid_derivative,
             r"\sigma(x)=\frac{1}{1+e^{-x}}",
@@ -227,6 +237,8 @@ ACTIVATIONS: dict[str, Activation] = {
         Activation(
             "tanh",
             "Tanh",
+            "tanh",
+            "(e^x − e^(−x)) / (e^x + e^(−x))",
             tanh,
             tanh_derivative,
             r"\tanh(x)=\frac{e^{x}-e^{-x}}{e^{x}+e^{-x}}",
@@ -238,6 +250,8 @@ ACTIVATIONS: dict[str, Activation] = {
         Activation(
             "relu",
             "ReLU",
+            "ReLU",
+            "max(0, x)",
             relu,
             relu_derivative,
             r"\mathrm{ReLU}(x)=\max(0,x)",
@@ -249,6 +263,8 @@ ACTIVATIONS: dict[str, Activation] = {
         Activation(
             "leaky_relu",
             "Leaky ReLU",
+            "LReLU",
+            "x if x > 0 else a·x",
             leaky_relu,
             leaky_relu_derivative,
             r"f(x)=\begin{cases}x & x>0\\ a\,x & x\le 0\end{cases}",
@@ -261,6 +277,8 @@ ACTIVATIONS: dict[str, Activation] = {
         Activation(
             "elu",
             "ELU",
+            "ELU",
+            "x if x > 0 else α(e^x − 1)",
             elu,
             elu_derivative,
             r"f(x)=\begin{cases}x & x>0\\ \alpha\,(e^{x}-1) & x\le 0\end{cases}",
@@ -273,6 +291,8 @@ ACTIVATIONS: dict[str, Activation] = {
         Activation(
             "gelu",
             "GELU",
+            "GELU",
+            "x·Φ(x)",
             gelu,
             gelu_derivative,
             r"\mathrm{GELU}(x)=x\,\Phi(x)",
@@ -284,6 +304,8 @@ ACTIVATIONS: dict[str, Activation] = {
         Activation(
             "silu",
             "SiLU / swish",
+            "SiLU",
+            "x·σ(x)",
             silu,
             silu_derivative,
             r"\mathrm{SiLU}(x)=x\,\sigma(x)",
@@ -295,6 +317,8 @@ ACTIVATIONS: dict[str, Activation] = {
         Activation(
             "softplus",
             "Softplus",
+            "sp",
+            "ln(1 + e^x)",
             softplus,
             softplus_derivative,
             r"\mathrm{softplus}(x)=\ln\!\left(1+e^{x}\right)",
@@ -307,20 +331,29 @@ ACTIVATIONS: dict[str, Activation] = {
 }
 
 
-def activation_table() -> pd.DataFrame:
-    """The comparison table of seed 003, extended: one row per activation (name, f, f', range, use)."""
-    return pd.DataFrame(
-        [
+def activation_table(x: Tensor | None = None) -> pd.DataFrame:
+    """The comparison table of seed 003, extended: one row per activation, with numbers computed by torch.
+
+    Columns: Function, Formula, Range, f′(0), max |f′| and "vanishing share" (fraction of the grid ``x``,
+    shape (n,), default −6..6, where |f′| < 0.01), Typical use. Parameters take their defaults.
+    """
+    x = torch.linspace(-6, 6, 1201, dtype=torch.float64) if x is None else x
+    rows = []
+    for a in ACTIVATIONS.values():
+        slope = a.derivative(x)
+        slope_at_zero = a.derivative(torch.zeros(1, dtype=torch.float64)).item()
+        rows.append(
             {
                 "Function": a.label,
-                "f(x)": a.fn_latex,
-                "f′(x)": a.derivative_latex,
+                "Formula": a.formula,
                 "Range": a.output_range,
+                "f′(0)": "undefined" if a.name == "step" else f"{slope_at_zero:.3g}",
+                "max |f′|": round(slope.abs().max().item(), 3),
+                "vanishing share": round((slope.abs() < VANISHING_GRADIENT).double().mean().item(), 3),
                 "Typical use": a.use,
             }
-            for a in ACTIVATIONS.values()
-        ]
-    )
+        )
+    return pd.DataFrame(rows)
 
 
 def vanishing_intervals(
@@ -370,6 +403,20 @@ def softmax_jacobian(logits: Tensor, temperature: float = 1.0) -> Tensor:
     """∂p_i/∂z_j = p_i (δ_ij − p_j) / T for p = softmax(z / T); shape (K, K)."""
     p = softmax(logits, temperature)
     return (torch.diag(p) - torch.outer(p, p)) / temperature
+
+
+def parse_logits(text: str) -> Tensor:
+    """The logit vector typed as comma- or space-separated numbers, e.g. ``"2, 1, 0.1"``; shape (K,), float64."""
+    parts = [part for part in text.replace(",", " ").split() if part]
+    if not parts:
+        raise ValueError("Type at least one logit, e.g. 2, 1, 0.1.")
+    try:
+        logits = torch.tensor([float(part) for part in parts], dtype=torch.float64)
+    except ValueError as error:
+        raise ValueError(f"Logits must be numbers separated by commas, got {text!r}.") from error
+    if not torch.isfinite(logits).all():
+        raise ValueError("Every logit must be a finite number (no NaN or infinity).")
+    return logits
 
 
 def all_equal(logits: Tensor) -> bool:

@@ -192,3 +192,14 @@ def train_perceptron(
         if mistakes == 0:
             return PerceptronRun(w0, b0, steps, epoch)
     return PerceptronRun(w0, b0, steps, None)
+
+
+def substituted_formula(x: Tensor, w: Tensor, b: float, out: NeuronOutput, symbol: str) -> str:
+    """LaTeX of a = f(w·x + b) with the current numbers in, e.g. ``a = σ(0.50·1.00 + (−0.30)·2.00 + 0.10) = …``."""
+
+    def number(value: float) -> str:
+        return f"({value:.2f})" if value < 0 else f"{value:.2f}"
+
+    terms = " + ".join(rf"{number(wi)}\cdot{number(xi)}" for wi, xi in zip(w.tolist(), x.tolist(), strict=True))
+    name = symbol if len(symbol) == 1 else rf"\mathrm{{{symbol}}}"
+    return rf"a = {name}\bigl({terms} + {number(b)}\bigr) = {name}({out.z:.3f}) = {out.a:.3f}"

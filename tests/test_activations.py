@@ -11,6 +11,7 @@ from nnviz.activations import (
     ACTIVATIONS,
     activation_table,
     all_equal,
+    parse_logits,
     softmax,
     softmax_jacobian,
     vanishing_intervals,
@@ -86,11 +87,22 @@ def test_default_call_and_shape(name):
     torch.testing.assert_close(activation.fn(x), activation.fn(x, **activation.defaults()))
 
 
-def test_activation_table_has_one_row_per_activation():
-    table = activation_table()
+def test_activation_table_has_one_row_per_activation_with_torch_numbers():
+    table = activation_table().set_index("Function")
     assert len(table) == len(ACTIVATIONS)
-    assert list(table.columns) == ["Function", "f(x)", "f′(x)", "Range", "Typical use"]
-    assert "undefined at" in table.loc[table["Function"] == "Step", "f′(x)"].item()
+    assert list(table.columns) == ["Formula", "Range", "f′(0)", "max |f′|", "vanishing share", "Typical use"]
+    assert table.loc["Step", "f′(0)"] == "undefined"
+    assert table.loc["Sigmoid", "f′(0)"] == "0.25" and table.loc["Sigmoid", "max |f′|"] == 0.25
+    assert table.loc["ReLU", "max |f′|"] == 1.0 and table.loc["ReLU", "vanishing share"] == 0.5
+    assert table.loc["Linear", "vanishing share"] == 0.0
+    assert "undefined at" in ACTIVATIONS["step"].derivative_latex
+
+
+def test_parse_logits():
+    torch.testing.assert_close(parse_logits("2, 1 ,0.1  -3"), torch.tensor([2.0, 1.0, 0.1, -3.0], dtype=torch.float64))
+    for bad, message in [("", "at least one"), ("1, two", "numbers"), ("1, nan", "finite")]:
+        with pytest.raises(ValueError, match=message):
+            parse_logits(bad)
 
 
 def test_vanishing_intervals_of_sigmoid_are_the_two_tails():

@@ -14,6 +14,7 @@ from nnviz.neuron import (
     perceptron_errors,
     perceptron_predict,
     perceptron_update,
+    substituted_formula,
     train_perceptron,
     two_blobs,
 )
@@ -113,3 +114,12 @@ def test_perceptron_state_indexing_and_bad_learning_rate():
     assert run.state(1)[1] == run.steps[0].b
     with pytest.raises(ValueError, match="learning rate"):
         train_perceptron(GATE_INPUTS, LOGIC_GATES["AND"], lr=0.0)
+
+
+def test_substituted_formula_shows_the_numbers():
+    x, w = torch.tensor([1.0, 2.0]), torch.tensor([0.5, -0.3])
+    out = neuron_forward(x, w, 0.1, "sigmoid")
+    latex = substituted_formula(x, w, 0.1, out, "σ")
+    assert r"0.50\cdot1.00 + (-0.30)\cdot2.00 + 0.10" in latex
+    assert latex.endswith(f"= {torch.sigmoid(torch.tensor(0.0)).item():.3f}")
+    assert r"\mathrm{ReLU}" in substituted_formula(x, w, 0.1, out, "ReLU")

@@ -1,0 +1,129 @@
+"""Figures of the activations page: f and f′ overlaid with vanishing-gradient shading, softmax bars."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import plotly.graph_objects as go
+from torch import Tensor
+
+from nnviz.activations import VANISHING_GRADIENT
+from nnviz.figures.style import HIGHLIGHT, PALETTE, styled
+
+
+@dataclass(frozen=True)
+class Curve:
+    """One activation on a grid: its label, f(x) and f′(x), each of shape (n,)."""
+
+    label: str
+    values: Tensor
+    derivative: Tensor
+
+
+def activation_curves(
+    x: Tensor,
+    curves: Sequence[Curve],
+    vanishing: Sequence[tuple[float, float]] = (),
+    show_derivative: bool = True,
+) -> go.Figure:
+    """f(x) (solid) and f′(x) (dashed, same colour) for each curve, on the grid ``x`` of shape (n,).
+
+    Args:
+        x: the inputs, shape (n,).
+        curves: the activations to draw.
+        vanishing: x-intervals to shade where the gradient vanishes (|f′| < 0.01).
+        show_derivative: draw f′ as well as f.
+    """
+    fig = go.Figure()
+    xs = x.tolist()
+    for start, end in vanishing:
+        fig.add_vrect(x0=start, x1=end, fillcolor="rgba(214,39,40,0.08)", line_width=0, layer="below")
+    if vanishing:
+        fig.add_trace(  # a legend entry for the shading
+            go.Scatter(
+                x=[None],
+                y=[None],
+                mode="markers",
+                marker=dict(symbol="square", size=14, color="rgba(214,39,40,0.25)"),
+                name=f"|f′| < {VANISHING_GRADIENT}",
+            )
+        )
+    for i, curve in enumerate(curves):
+        color = PALETTE[i % len(PALETTE)]
+        fig.add_trace(
+            go.Scatter(
+                x=xs,
+                y=curve.values.tolist(),
+                mode="lines",
+                line=dict(color=color, width=3),
+                name=f"{curve.label} f(x)",
+                hovertemplate="f(%{x:.2f}) = %{y:.4f}",
+            )
+        )
+        if show_derivative:
+            fig.add_trace(
+                go.Scatter(
+                    x=xs,
+                    y=curve.derivative.tolist(),
+                    mode="lines",
+                    line=dict(color=color, width=2, dash="dash"),
+                    name=f"{curve.label} f′(x)",
+                    hovertemplate="f′(%{x:.2f}) = %{y:.4f}",
+                )
+            )
+    fig.update_layout(hovermode="x unified")
+    title = " vs ".join(c.label for c in curves) if len(curves) <= 3 else f"{len(curves)} activations"
+    if show_derivative:
+        title += " and their derivatives"
+    return styled(fig, title=title, x_title="input x", y_title="f(x), f′(x)", height=440)
+
+
+def seed_sigmoid(x: Tensor, y: Tensor) -> go.Figure:
+    """Seed 000's plot: y = torch.sigmoid(x) for x from −4 to 4 in steps of 0.1."""
+    fig = go.Figure(
+        go.Scatter(
+            x=x.tolist(),
+            y=y.tolist(),
+            mode="lines",
+            line=dict(color=PALETTE[0], width=3),
+            name="torch.sigmoid(x)",
+            hovertemplate="x = %{x:.1f}<br>σ(x) = %{y:.4f}<extra></extra>",
+        )
+    )
+    fig.update_yaxes(range=[0, 1])
+    return styled(fig, title="Seed 000: the sigmoid on [−4, 4]", x_title="x", y_title="σ(x)", height=300, legend=False)
+
+
+def softmax_bars(labels: Sequence[str], logits: Tensor, probabilities: Tensor, temperature: float) -> go.Figure:
+    """The logits (small, grey) and softmax(z / T) as bars with their percentages; the top class highlighted.
+
+    Args:
+        labels: class names, length K.
+        logits: shape (K,).
+        probabilities: softmax(logits / temperature), shape (K,), summing to 1.
+        temperature: T > 0, for the title.
+    """
+    top = int(probabilities.argmax())
+    colors = [HIGHLIGHT if i == top else PALETTE[0] for i in range(len(labels))]
+    fig = go.Figure(
+        go.Bar(
+            x=list(labels),
+            y=probabilities.tolist(),
+            marker_color=colors,
+            text=[f"{p:.1%}" for p in probabilities.tolist()],
+            textposition="outside",
+            customdata=logits.tolist(),
+            name="probability",
+            hovertemplate="%{x}<br>logit z = %{customdata:.2f}<br>p = %{y:.4f}<extra></extra>",
+        )
+    )
+    fig.update_yaxes(range=[0, 1.12], tickformat=".0%")
+    return styled(
+        fig,
+        title=f"softmax(z / T) with T = {temperature:g}",
+        x_title="class",
+        y_title="probability",
+        height=380,
+        legend=False,
+    )

@@ -1,0 +1,155 @@
+"""Figures of the losses page: loss against the prediction, per-sample bars, gradients, cross-entropy."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import plotly.graph_objects as go
+from torch import Tensor
+
+from nnviz.figures.style import HIGHLIGHT, PALETTE, sign_color, styled
+
+
+def loss_curves(
+    predictions: Tensor,
+    curves: Mapping[str, Tensor],
+    title: str,
+    x_title: str = "prediction ŷ",
+    y_max: float | None = None,
+    marker: tuple[float, float] | None = None,
+) -> go.Figure:
+    """Loss as a function of the prediction, one line per true label.
+
+    Args:
+        predictions: the prediction grid, shape (n,).
+        curves: label → loss values on the grid, each shape (n,).
+        title: chart title.
+        x_title: what the prediction is.
+        y_max: top of the y axis (BCE grows without bound near 0 and 1).
+        marker: an (ŷ, loss) point to mark, e.g. one sample of the batch.
+    """
+    fig = go.Figure()
+    for i, (label, values) in enumerate(curves.items()):
+        fig.add_trace(
+            go.Scatter(
+                x=predictions.tolist(),
+                y=values.tolist(),
+                mode="lines",
+                line=dict(color=PALETTE[i % len(PALETTE)], width=3),
+                name=label,
+                hovertemplate="ŷ = %{x:.3f}<br>loss = %{y:.3f}<extra>" + label + "</extra>",
+            )
+        )
+    if marker is not None:
+        fig.add_trace(
+            go.Scatter(
+                x=[marker[0]],
+                y=[marker[1]],
+                mode="markers",
+                marker=dict(color=HIGHLIGHT, size=13, line=dict(color="white", width=2)),
+                name="your sample",
+                hovertemplate="ŷ = %{x:.3f}<br>loss = %{y:.3f}<extra></extra>",
+            )
+        )
+    if y_max is not None:
+        fig.update_yaxes(range=[0, y_max])
+    return styled(fig, title=title, x_title=x_title, y_title="loss of one sample", height=400)
+
+
+def per_sample_bars(terms: Tensor, predictions: Tensor, targets: Tensor, loss_label: str) -> go.Figure:
+    """Each sample's contribution to the loss as a bar, and the mean (the loss torch reports) as a line.
+
+    Args:
+        terms: per-sample loss terms, shape (n,).
+        predictions, targets: the batch, shape (n,), shown on hover.
+        loss_label: the loss's name, for the title.
+    """
+    total = terms.mean().item()
+    samples = [f"#{i + 1}" for i in range(len(terms))]
+    fig = go.Figure(
+        go.Bar(
+            x=samples,
+            y=terms.tolist(),
+            marker_color=PALETTE[0],
+            text=[f"{t:.3f}" for t in terms.tolist()],
+            textposition="outside",
+            customdata=list(zip(targets.tolist(), predictions.tolist(), strict=True)),
+            name="per-sample term",
+            hovertemplate="sample %{x}<br>y = %{customdata[0]:.3f}<br>ŷ = %{customdata[1]:.3f}<br>"
+            "term = %{y:.4f}<extra></extra>",
+        )
+    )
+    fig.add_hline(
+        y=total,
+        line=dict(color=HIGHLIGHT, width=2, dash="dash"),
+        annotation_text=f"mean = {total:.4f}",
+        annotation_position="top left",
+    )
+    fig.update_yaxes(range=[0, max(terms.max().item(), total) * 1.2 + 1e-3])
+    return styled(
+        fig,
+        title=f"{loss_label}: each sample's contribution",
+        x_title="sample",
+        y_title="loss term",
+        height=380,
+        legend=False,
+    )
+
+
+def gradient_comparison(logits: Tensor, gradients: Mapping[str, Tensor], target: float) -> go.Figure:
+    """∂loss/∂z against the logit z for a sigmoid output and true label ``target``, one line per loss."""
+    fig = go.Figure()
+    for i, (label, values) in enumerate(gradients.items()):
+        fig.add_trace(
+            go.Scatter(
+                x=logits.tolist(),
+                y=values.tolist(),
+                mode="lines",
+                line=dict(color=PALETTE[i % len(PALETTE)], width=3),
+                name=label,
+                hovertemplate="z = %{x:.2f}<br>∂loss/∂z = %{y:.4f}<extra>" + label + "</extra>",
+            )
+        )
+    wrong_side = "left" if target == 1 else "right"
+    fig.add_annotation(
+        x=0.02 if wrong_side == "left" else 0.98,
+        y=0.05,
+        xref="paper",
+        yref="paper",
+        xanchor=wrong_side,
+        showarrow=False,
+        text="confident mistake →" if wrong_side == "right" else "← confident mistake",
+        font=dict(color=HIGHLIGHT),
+    )
+    return styled(
+        fig,
+        title=f"Gradient reaching the logit z (true label y = {target:g})",
+        x_title="logit z (p = σ(z))",
+        y_title="∂loss/∂z",
+        height=400,
+    )
+
+
+def cross_entropy_bars(labels: Sequence[str], probabilities: Tensor, target: int, loss: float) -> go.Figure:
+    """Softmax probabilities as bars with the true class highlighted; the loss −log p_true in the title."""
+    colors = [sign_color(1.0) if i == target else "rgba(0,0,0,0.25)" for i in range(len(labels))]
+    fig = go.Figure(
+        go.Bar(
+            x=list(labels),
+            y=probabilities.tolist(),
+            marker_color=colors,
+            text=[f"{p:.1%}" for p in probabilities.tolist()],
+            textposition="outside",
+            name="softmax probability",
+            hovertemplate="%{x}<br>p = %{y:.4f}<extra></extra>",
+        )
+    )
+    fig.update_yaxes(range=[0, 1.12], tickformat=".0%")
+    return styled(
+        fig,
+        title=f"Cross-entropy = −log p(true class) = {loss:.4f}",
+        x_title="class",
+        y_title="probability",
+        height=360,
+        legend=False,
+    )
