@@ -14,6 +14,7 @@ torch.Size([5, 2])
 
 from __future__ import annotations
 
+import pickle
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -263,8 +264,9 @@ def load_checkpoint(path: str | Path, expected: ModelSpec | None = None) -> nn.M
     """
     try:
         payload = torch.load(Path(path), map_location="cpu", weights_only=True)
-    except (OSError, RuntimeError, EOFError) as err:
-        raise ValueError(f"Cannot read checkpoint {str(path)!r}: {err}") from None
+    except (OSError, RuntimeError, EOFError, pickle.UnpicklingError) as err:
+        reason = str(err).strip().splitlines()[0]
+        raise ValueError(f"Cannot read checkpoint {str(path)!r} (weights only): {reason}") from None
     if not isinstance(payload, dict) or payload.get("format") != CHECKPOINT_FORMAT:
         raise ValueError(f"{str(path)!r} is not an nnviz checkpoint ({CHECKPOINT_FORMAT}).")
     spec = ModelSpec.from_dict(payload["spec"])

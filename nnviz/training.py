@@ -39,6 +39,7 @@ from nnviz.models import (
     ModelSpec,
     build_model,
     check_activations,
+    check_sizes,
     default_activations,
     linear_layers,
     load_checkpoint,
@@ -92,6 +93,7 @@ class TrainConfig:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "sizes", tuple(int(s) for s in self.sizes))
+        check_sizes(self.sizes)
         if not self.activations:
             output = "sigmoid" if self.loss == "bce" else "linear"
             object.__setattr__(self, "activations", default_activations(len(self.sizes) - 1, output=output))
@@ -102,8 +104,8 @@ class TrainConfig:
         """Raise ValueError with a clear message for any setting that cannot train."""
         if self.model != "mlp" and self.model not in SEED_MODELS:
             raise ValueError(f"Unknown model {self.model!r}; choose from mlp, {', '.join(SEED_MODELS)}.")
+        check_sizes(self.sizes)
         check_activations(self.activations, len(self.sizes) - 1)
-        self.spec  # noqa: B018 - validates the sizes
         if self.loss not in LOSSES:
             raise ValueError(f"Unknown loss {self.loss!r}; choose from {', '.join(LOSSES)}.")
         if self.optimizer not in OPTIMIZERS:
@@ -454,12 +456,14 @@ class Trainer:
 
     @torch.no_grad()
     def evaluate(self, split: str = "test") -> tuple[float, float]:
-        """Mean loss and accuracy (0-1) of the current model on the ``"train"`` or ``"test"`` split."""
+        """Mean loss and accuracy (0-1) of the current model on the ``"train"`` or ``"test"`` split (NaN if empty)."""
         if split not in ("train", "test"):
             raise ValueError(f"Split is 'train' or 'test', got {split!r}.")
         x, t, y = (
             (self.x_train, self.t_train, self.y_train) if split == "train" else (self.x_test, self.t_test, self.y_test)
         )
+        if len(x) == 0:
+            return math.nan, math.nan
         self.model.eval()
         loss_sum, correct = torch.zeros((), device=self.device), torch.zeros((), device=self.device)
         for start in range(0, len(x), EVAL_CHUNK):

@@ -1,0 +1,138 @@
+"""nnviz.models: the seeds' architectures, the MLP builder, specs and checkpoints."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from nnviz.models import (
+    ACTIVATIONS,
+    MLP,
+    SEED_MODELS,
+    BinaryClassifier,
+    Mnist_NN,
+    ModelSpec,
+    Net,
+    SimpleNN,
+    SimpleNNDeep,
+    build_model,
+    linear_layers,
+    load_checkpoint,
+    mlp,
+    parse_sizes,
+    save_checkpoint,
+)
+
+
+@pytest.mark.parametrize(
+    ("model", "in_shape", "out_shape", "layers"),
+    [
+        (Net(5), (7, 5), (7, 1), ["fc1"]),
+        (BinaryClassifier(), (7, 20), (7, 1), ["fc1", "fc2"]),
+        (SimpleNN(), (7, 1, 28, 28), (7, 10), ["fc1", "fc2"]),
+        (SimpleNNDeep(), (7, 1, 28, 28), (7, 10), ["layers.0", "layers.2", "layers.4"]),
+        (Mnist_NN(), (7, 784), (7, 10), ["lin1", "lin2"]),
+    ],
+)
+def test_seed_models_shapes_and_layer_names(model, in_shape, out_shape, layers):
+    assert model(torch.rand(in_shape)).shape == out_shape
+    assert [name for name, _ in linear_layers(model)] == layers
+
+
+@pytest.mark.parametrize("name", list(SEED_MODELS))
+def test_seed_model_equals_mlp_of_its_spec(name):
+    """Each seed class computes exactly what an MLP with its spec computes, given the same weights."""
+    seed_model = build_model(ModelSpec(name, (5, 1), ("sigmoid",))) if name == "Net" else SEED_MODELS[name]()
+    twin = mlp(seed_model.spec.sizes, seed_model.spec.activations)
+    for (_, a), (_, b) in zip(linear_layers(seed_model), linear_layers(twin), strict=True):
+        b.load_state_dict(a.state_dict())
+    x = torch.randn(9, seed_model.spec.sizes[0])
+    torch.testing.assert_close(seed_model(x), twin(x))
+
+
+def test_mlp_applies_each_activation_as_torch():
+    torch.manual_seed(0)
+    acts = ("relu", "sigmoid", "tanh", "leaky_relu", "gelu", "linear")
+    model = MLP((3, 4, 4, 4, 4, 4, 2), acts)
+    x = torch.randn(6, 3)
+    expected = x
+    functions = (F.relu, torch.sigmoid, torch.tanh, F.leaky_relu, F.gelu, lambda t: t)
+    for (_, layer), f in zip(linear_layers(model), functions, strict=True):
+        expected = f(F.linear(expected, layer.weight, layer.bias))
+    torch.testing.assert_close(model(x), expected)
+    assert set(ACTIVATIONS) == set(acts)
+
+
+def test_mlp_single_activation_means_hidden_only():
+    model = mlp((2, 8, 8, 3), "tanh")
+    assert model.spec.activations == ("tanh", "tanh", "linear")
+    assert not isinstance(list(model)[-1], nn.Tanh)
+
+
+@pytest.mark.parametrize(
+    ("sizes", "activations", "message"),
+    [
+        ((4,), (), "at least an input and an output"),
+        ((4, 0, 2), ("relu", "linear"), "positive integers"),
+        ((4, 2), ("swish",), "Unknown activation 'swish'"),
+        ((4, 3, 2), ("relu",), "one activation per Linear layer"),
+    ],
+)
+def test_bad_architectures_are_clear_value_errors(sizes, activations, message):
+    with pytest.raises(ValueError, match=message):
+        MLP(sizes, activations)
+
+
+def test_parse_sizes():
+    assert parse_sizes("784-128-10") == (784, 128, 10)
+    with pytest.raises(ValueError, match="look like 784-128-10"):
+        parse_sizes("784-x-10")
+    with pytest.raises(ValueError, match="positive"):
+        parse_sizes("784-0-10")
+
+
+def test_build_model_refuses_a_seed_class_with_other_sizes():
+    with pytest.raises(ValueError, match="SimpleNN is fixed at"):
+        build_model(ModelSpec("SimpleNN", (784, 64, 10), ("relu", "linear")))
+
+
+def test_spec_round_trips_through_a_dict():
+    spec = ModelSpec("mlp", (2, 8, 1), ("relu", "sigmoid"))
+    assert ModelSpec.from_dict(spec.to_dict()) == spec
+
+
+@pytest.mark.parametrize("model", [mlp((3, 5, 2), "gelu"), Mnist_NN(), Net(4)])
+def test_checkpoint_round_trip(tmp_path, model):
+    path = save_checkpoint(model, tmp_path / "model.pt")
+    loaded = load_checkpoint(path)
+    assert type(loaded) is type(model) and loaded.spec == model.spec
+    x = torch.randn(5, model.spec.sizes[0])
+    torch.testing.assert_close(loaded(x), model(x))
+
+
+def test_checkpoint_with_mismatched_shapes_is_refused(tmp_path):
+    """A file whose weights do not have the shapes its architecture claims is refused by name."""
+    model = mlp((3, 5, 2))
+    save_checkpoint(model, tmp_path / "ok.pt")
+    payload = torch.load(tmp_path / "ok.pt", weights_only=True)
+    payload["state_dict"]["fc1.weight"] = torch.zeros(6, 3)
+    torch.save(payload, tmp_path / "bad.pt")
+    with pytest.raises(ValueError, match=r"fc1.weight: file \(6, 3\) vs model \(5, 3\)"):
+        load_checkpoint(tmp_path / "bad.pt")
+
+
+def test_checkpoint_of_another_architecture_is_refused(tmp_path):
+    save_checkpoint(mlp((3, 5, 2)), tmp_path / "m.pt")
+    with pytest.raises(ValueError, match="Checkpoint holds mlp 3-5-2"):
+        load_checkpoint(tmp_path / "m.pt", expected=ModelSpec("mlp", (3, 6, 2), ("relu", "linear")))
+
+
+def test_non_checkpoint_files_are_refused(tmp_path):
+    torch.save({"weights": torch.zeros(2)}, tmp_path / "other.pt")
+    with pytest.raises(ValueError, match="not an nnviz checkpoint"):
+        load_checkpoint(tmp_path / "other.pt")
+    (tmp_path / "junk.pt").write_bytes(b"not a zip")
+    with pytest.raises(ValueError, match="Cannot read checkpoint"):
+        load_checkpoint(tmp_path / "junk.pt")
