@@ -164,6 +164,25 @@ def pass_steps(sizes: Sequence[int], detailed: bool = False, backward: bool = Fa
     return steps
 
 
+def done_neurons(sizes: Sequence[int], step: ForwardStep, backward: bool = False) -> list[Tensor]:
+    """Which neurons a pass has reached at ``step``: one bool tensor per layer 0..L (layer 0 is the input).
+
+    Forward, layers before ``step.layer`` are done (the input always is); backward, layers after it.
+    Within ``step.layer``, neurons up to ``step.neuron`` (all when it is None).
+    """
+    masks = []
+    for layer, n in enumerate(sizes):
+        if step.layer == 0:
+            done = layer == 0 and not backward
+        else:
+            done = layer > step.layer if backward else layer < step.layer
+        mask = torch.full((n,), done)
+        if layer == step.layer > 0:
+            mask = torch.arange(n) <= (n if step.neuron is None else step.neuron)
+        masks.append(mask)
+    return masks
+
+
 def activate(name: str, z: Tensor) -> Tensor:
     """σ(z) for an activation name (``"softmax"`` over the last dimension, any other elementwise)."""
     return torch.softmax(z, dim=-1) if name == SOFTMAX else ACTIVATIONS[name].fn(z)

@@ -278,3 +278,16 @@ def test_torch_listing_runs_and_prints_autograd_gradients(capsys):
     exec(torch_listing(net, [1.0, -0.5], 1, "cross_entropy"), {})
     loss_line = next(line for line in capsys.readouterr().out.splitlines() if line.startswith("loss"))
     assert float(loss_line.split()[1]) == pytest.approx(net.loss([1.0, -0.5], 1, "cross_entropy"), abs=1e-5)
+
+
+def test_done_neurons_forward_and_backward():
+    from nnviz.network import done_neurons
+
+    sizes = [2, 3, 2]
+    start = done_neurons(sizes, ForwardStep(0))
+    assert start[0].all() and not start[1].any() and not start[2].any()
+    middle = done_neurons(sizes, ForwardStep(1, 1))
+    assert middle[1].tolist() == [True, True, False] and not middle[2].any()
+    back = done_neurons(sizes, ForwardStep(1), backward=True)
+    assert not back[0].any() and back[1].all() and back[2].all()
+    assert not any(mask.any() for mask in done_neurons(sizes, ForwardStep(0), backward=True))

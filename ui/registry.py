@@ -33,7 +33,20 @@ HOME = PageSpec("pages/home.py", "Home", ":material/home:", "What nnviz is and t
 # Sections in learning order. Each later issue appends its pages to the right section.
 SECTIONS: dict[str, list[PageSpec]] = {
     "Foundations": [],
-    "Learning": [],
+    "Learning": [
+        PageSpec(
+            "pages/forward.py",
+            "Forward propagation",
+            ":material/arrow_forward:",
+            "Watch numbers flow through a tiny network, layer by layer.",
+        ),
+        PageSpec(
+            "pages/backprop.py",
+            "Backpropagation",
+            ":material/undo:",
+            "Step the chain rule backward and check every gradient against autograd.",
+        ),
+    ],
     "Training": [],
 }
 

@@ -1,0 +1,131 @@
+"""Forward propagation: a tiny network computed layer by layer (or neuron by neuron), animated and stepped."""
+
+import streamlit as st
+
+import ui
+from nnviz import network
+from nnviz.activations import ACTIVATIONS
+from nnviz.figures import network as figures
+from nnviz.network_text import layer_forward_latex, neuron_forward_latex, num, torch_listing, vector
+
+ui.page_header(
+    "Forward propagation",
+    "Data flows left to right: each neuron takes a **weighted sum** of the layer before, adds its **bias** and "
+    "passes the result through its **activation**; the output of one layer is the input of the next.",
+    r"z^{(l)} = W^{(l)} a^{(l-1)} + b^{(l)}, \qquad a^{(l)} = \sigma_l\big(z^{(l)}\big), \qquad a^{(0)} = x",
+)
+
+
+def step_forward() -> None:
+    st.session_state.fwd_index += 1
+
+
+def reset() -> None:
+    st.session_state.fwd_index = 0
+
+
+def set_weight(net: network.TracedMLP, x) -> None:
+    layer, i, j = st.session_state.fwd_edit_layer, st.session_state.fwd_edit_i, st.session_state.fwd_edit_j
+    before = net(x)
+    net.set_weight(layer, i, j, st.session_state.fwd_edit_value)
+    st.session_state.fwd_edit_result = (f"W{layer}[{i},{j}] = {st.session_state.fwd_edit_value:g}", before, net(x))
+
+
+controls, graph = st.columns([1, 2.4], gap="medium")
+trace = None
+with controls, ui.explain_errors():
+    sizes = network.parse_sizes(
+        st.text_input(
+            "Layer sizes (input, hidden…, output)",
+            "2, 3, 2",
+            key="fwd_sizes",
+            help=f"Up to {network.MAX_LAYERS} weight layers of up to {network.MAX_WIDTH} neurons, "
+            "so that every number stays readable.",
+        )
+    )
+    x_values = network.parse_numbers(st.text_input("Input x", "1.0, -0.5", key="fwd_x"), "inputs")
+    hidden_names, output_names = list(ACTIVATIONS), network.output_activations()
+    activations = [
+        st.selectbox(
+            f"Activation, layer {layer}" + (" (output)" if layer == len(sizes) - 1 else ""),
+            output_names if layer == len(sizes) - 1 else hidden_names,
+            index=output_names.index(network.SOFTMAX) if layer == len(sizes) - 1 else hidden_names.index("relu"),
+            key=f"fwd_act_{layer}",
+        )
+        for layer in range(1, len(sizes))
+    ]
+    config = (tuple(sizes), tuple(activations), ui.seed())
+    if st.session_state.get("fwd_config") != config:
+        st.session_state.fwd_net = network.TracedMLP(sizes, activations, seed=ui.seed())
+        st.session_state.fwd_config = config
+        st.session_state.fwd_index = 0
+        st.session_state.pop("fwd_edit_result", None)
+    net: network.TracedMLP = st.session_state.fwd_net
+    x = network.as_input(x_values, sizes[0])
+    trace = net.forward_trace(x)
+if trace is None:
+    st.stop()
+
+with controls:
+    detailed = st.toggle("One neuron at a time", key="fwd_detailed", help="Step through single neurons.")
+    steps = network.pass_steps(net.sizes, detailed=detailed)
+    st.session_state.fwd_index = min(st.session_state.fwd_index, len(steps) - 1)
+    index = st.session_state.fwd_index
+    step_col, reset_col = st.columns(2)
+    step_col.button(
+        "Step",
+        key="fwd_step",
+        icon=":material/skip_next:",
+        on_click=step_forward,
+        disabled=index == len(steps) - 1,
+        width="stretch",
+    )
+    reset_col.button("Reset", key="fwd_reset", icon=":material/restart_alt:", on_click=reset, width="stretch")
+    st.caption("**Play** animates the whole pass in the browser; **Step** moves one step and shows its numbers below.")
+
+with graph:
+    ui.show_figure(figures.forward_graph(net, trace, steps, index), key="fwd_graph")
+
+current = steps[index]
+shown_layer = max(current.layer, 1)
+computation, matrices = st.columns([1, 1.25], gap="medium")
+with computation:
+    st.subheader("This step, with its numbers")
+    if current.layer == 0:
+        st.latex(rf"a^{{(0)}} = x = {vector(x)}")
+        st.markdown("Press **Step** to compute the first layer.")
+    elif current.neuron is None:
+        for line in layer_forward_latex(net, trace[current.layer - 1], current.layer):
+            st.latex(line)
+    else:
+        for line in neuron_forward_latex(net, trace[current.layer - 1], current.layer, current.neuron):
+            st.latex(line)
+    if index == len(steps) - 1:
+        st.success(f"Output a^({net.n_layers}) = [{', '.join(num(v) for v in trace[-1].a)}]", icon=":material/done:")
+with matrices:
+    ui.show_figure(figures.layer_matrices(net, trace, shown_layer), key="fwd_matrices")
+
+output_col, edit_col = st.columns([1, 1.25], gap="medium")
+with output_col:
+    if net.activations[-1] == network.SOFTMAX:
+        ui.show_figure(figures.softmax_output(trace[-1].a), key="fwd_softmax")
+        st.caption("Softmax turns the output layer's z into probabilities that sum to 1; the largest one wins.")
+    else:
+        st.info("Choose **softmax** for the output layer to read the output as class probabilities.")
+with edit_col:
+    st.subheader("Edit one weight")
+    layer_col, i_col, j_col = st.columns(3)
+    edit_layer = layer_col.selectbox("Layer", range(1, net.n_layers + 1), key="fwd_edit_layer")
+    n_out, n_in = net.weights[edit_layer - 1].shape
+    i_col.selectbox("To neuron i", range(n_out), key="fwd_edit_i")
+    j_col.selectbox("From neuron j", range(n_in), key="fwd_edit_j")
+    value_col, button_col = st.columns([2, 1], vertical_alignment="bottom")
+    value_col.number_input("New value", -10.0, 10.0, 1.0, 0.1, key="fwd_edit_value")
+    button_col.button("Set weight", key="fwd_edit_set", on_click=set_weight, args=(net, x), width="stretch")
+    if "fwd_edit_result" in st.session_state:
+        label, before, after = st.session_state.fwd_edit_result
+        before_text, after_text = (", ".join(num(v) for v in output) for output in (before, after))
+        st.markdown(f"After **{label}**: output [{before_text}] → **[{after_text}]**")
+
+ui.code_expander(torch_listing(net, x))
+ui.next_concept("pages/backprop.py", "Backpropagation")
