@@ -1,0 +1,471 @@
+"""Optimizer paths on a 2-D loss surface, driven by ``torch.optim``.
+
+A single ``torch.nn.Parameter`` of shape ``(2,)`` starts at a point and a real ``torch.optim`` optimizer moves it
+downhill on a :class:`~nnviz.surfaces.Surface`; every position along the way is recorded. Nothing here writes an
+update rule by hand: :func:`path` is exactly ``zero_grad(); loss.backward(); optimizer.step()``. The update rules in
+LaTeX (:func:`update_rule_latex`) are for reading; :func:`step_detail` fills them with the numbers torch used.
+
+Example::
+
+    surface = make_surface("rosenbrock")
+    run = path(surface, "Adam", start=(-1.5, 2.5), lr=0.05, steps=200)
+    run.points.shape        # (201, 2)
+    run.losses[-1]          # final loss
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+import numpy as np
+import torch
+from torch import Tensor
+
+from nnviz.surfaces import Surface
+
+MAX_STEPS = 1000
+
+
+@dataclass(frozen=True)
+class OptimizerSpec:
+    """One optimizer of the race.
+
+    Attributes:
+        name: display name (``"Nesterov"``).
+        cls: the ``torch.optim`` class.
+        fixed: keyword arguments that define this variant (``nesterov=True``).
+        hyper: the tunable hyperparameters and their defaults (``{"momentum": 0.9}``).
+        adaptive: scales each coordinate's step by its gradient history (uses :attr:`Surface.adaptive_lr`).
+        rule: the update rule in LaTeX, one line per equation, ``g_t = ∇L(w_t)``.
+    """
+
+    name: str
+    cls: type[torch.optim.Optimizer]
+    fixed: dict = field(default_factory=dict)
+    hyper: dict = field(default_factory=dict)
+    adaptive: bool = False
+    rule: tuple[str, ...] = ()
+
+
+OPTIMIZERS: dict[str, OptimizerSpec] = {
+    spec.name: spec
+    for spec in (
+        OptimizerSpec("SGD", torch.optim.SGD, rule=(r"w_{t+1} = w_t - \eta\, g_t",)),
+        OptimizerSpec(
+            "Momentum",
+            torch.optim.SGD,
+            hyper={"momentum": 0.9},
+            rule=(r"b_t = \mu\, b_{t-1} + g_t", r"w_{t+1} = w_t - \eta\, b_t"),
+        ),
+        OptimizerSpec(
+            "Nesterov",
+            torch.optim.SGD,
+            fixed={"nesterov": True},
+            hyper={"momentum": 0.9},
+            rule=(r"b_t = \mu\, b_{t-1} + g_t", r"w_{t+1} = w_t - \eta\,(g_t + \mu\, b_t)"),
+        ),
+        OptimizerSpec(
+            "Adagrad",
+            torch.optim.Adagrad,
+            adaptive=True,
+            rule=(r"s_t = s_{t-1} + g_t^2", r"w_{t+1} = w_t - \eta\, \frac{g_t}{\sqrt{s_t} + \epsilon}"),
+        ),
+        OptimizerSpec(
+            "RMSprop",
+            torch.optim.RMSprop,
+            hyper={"alpha": 0.99},
+            adaptive=True,
+            rule=(
+                r"v_t = \alpha\, v_{t-1} + (1-\alpha)\, g_t^2",
+                r"w_{t+1} = w_t - \eta\, \frac{g_t}{\sqrt{v_t} + \epsilon}",
+            ),
+        ),
+        OptimizerSpec(
+            "Adam",
+            torch.optim.Adam,
+            hyper={"beta1": 0.9, "beta2": 0.999},
+            adaptive=True,
+            rule=(
+                r"m_t = \beta_1 m_{t-1} + (1-\beta_1)\, g_t,\quad v_t = \beta_2 v_{t-1} + (1-\beta_2)\, g_t^2",
+                r"w_{t+1} = w_t - \eta\, \frac{m_t/(1-\beta_1^t)}{\sqrt{v_t/(1-\beta_2^t)} + \epsilon}",
+            ),
+        ),
+        OptimizerSpec(
+            "AdamW",
+            torch.optim.AdamW,
+            hyper={"beta1": 0.9, "beta2": 0.999, "weight_decay": 0.01},
+            adaptive=True,
+            rule=(
+                r"m_t = \beta_1 m_{t-1} + (1-\beta_1)\, g_t,\quad v_t = \beta_2 v_{t-1} + (1-\beta_2)\, g_t^2",
+                r"w_{t+1} = (1 - \eta\lambda)\, w_t"
+                r" - \eta\, \frac{m_t/(1-\beta_1^t)}{\sqrt{v_t/(1-\beta_2^t)} + \epsilon}",
+            ),
+        ),
+    )
+}
+
+SCHEDULES = ("constant", "step", "exponential", "cosine")
+
+
+@dataclass(frozen=True)
+class DescentPath:
+    """The trajectory of one optimizer on one surface.
+
+    Attributes:
+        optimizer: optimizer name.
+        points: positions ``w_0 .. w_n`` of shape ``(n+1, 2)``; ``n = steps`` unless the path diverged.
+        losses: full-data loss at each position, shape ``(n+1,)``.
+        lrs: learning rate used for each of the ``n`` steps, shape ``(n,)`` (changes under a schedule).
+        diverged_at: the step whose result left the bounds or became NaN/inf (not included in ``points``),
+            or ``None`` if the path ran all its steps.
+        batch_size: samples per gradient (``None``: the analytic surface or the full data set).
+    """
+
+    optimizer: str
+    points: np.ndarray
+    losses: np.ndarray
+    lrs: np.ndarray
+    diverged_at: int | None = None
+    batch_size: int | None = None
+
+    @property
+    def diverged(self) -> bool:
+        return self.diverged_at is not None
+
+    @property
+    def final_loss(self) -> float:
+        return float(self.losses[-1])
+
+
+@contextmanager
+def single_threaded() -> Iterator[None]:
+    """Run torch on one thread for a moment: on 2-element tensors, handing work to a second (busy) core costs far
+    more than it saves (paths took 20-700 ms with two threads on a loaded 2-core machine, 20-30 ms with one)."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(threads)
+
+
+def _validate(surface: Surface, optimizer: str, start, lr: float, steps: int, hyper: dict) -> OptimizerSpec:
+    if optimizer not in OPTIMIZERS:
+        raise ValueError(f"Unknown optimizer {optimizer!r}; choose one of {', '.join(OPTIMIZERS)}.")
+    spec = OPTIMIZERS[optimizer]
+    if not (isinstance(lr, int | float) and math.isfinite(lr) and lr > 0):
+        raise ValueError(f"The learning rate must be a positive number, got {lr}.")
+    if not 1 <= steps <= MAX_STEPS:
+        raise ValueError(f"The number of steps must be between 1 and {MAX_STEPS}, got {steps}.")
+    if len(start) != 2 or not surface.contains(torch.as_tensor(start, dtype=torch.float32)):
+        (x_lo, x_hi), (y_lo, y_hi) = surface.bounds
+        raise ValueError(f"The start {tuple(start)} must lie inside w1 ∈ [{x_lo}, {x_hi}], w2 ∈ [{y_lo}, {y_hi}].")
+    unknown = set(hyper) - set(spec.hyper)
+    if unknown:
+        raise ValueError(f"{optimizer} has no hyperparameter {', '.join(sorted(unknown))}.")
+    for name in ("momentum", "beta1", "beta2", "alpha"):
+        if name in hyper and not 0 <= hyper[name] < 1:
+            raise ValueError(f"{name} must be in [0, 1), got {hyper[name]}: at 1 or more the steps never fade out.")
+    if hyper.get("weight_decay", 0) < 0:
+        raise ValueError(f"weight_decay must be ≥ 0, got {hyper['weight_decay']}.")
+    return spec
+
+
+def _torch_kwargs(spec: OptimizerSpec, lr: float, hyper: dict) -> dict:
+    """Keyword arguments for ``spec.cls``: our flat ``beta1``/``beta2`` become torch's ``betas`` tuple."""
+    values = spec.hyper | hyper
+    kwargs = {"lr": lr, **spec.fixed}
+    if "beta1" in values:
+        kwargs["betas"] = (values.pop("beta1"), values.pop("beta2"))
+    return kwargs | values
+
+
+def make_scheduler(
+    optimizer: torch.optim.Optimizer, schedule: str, steps: int
+) -> torch.optim.lr_scheduler.LRScheduler | None:
+    """A ``torch.optim.lr_scheduler`` for a run of ``steps`` steps.
+
+    ``"step"`` halves the rate every quarter of the run, ``"exponential"`` decays it to 1 % by the end,
+    ``"cosine"`` anneals it to 0 along half a cosine, ``"constant"`` returns ``None``.
+    """
+    if schedule == "constant":
+        return None
+    if schedule == "step":
+        return torch.optim.lr_scheduler.StepLR(optimizer, step_size=max(1, steps // 4), gamma=0.5)
+    if schedule == "exponential":
+        return torch.optim.lr_scheduler.ExponentialLR(optimizer, gamma=0.01 ** (1 / steps))
+    if schedule == "cosine":
+        return torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=steps)
+    raise ValueError(f"Unknown schedule {schedule!r}; choose one of {', '.join(SCHEDULES)}.")
+
+
+def _objective(surface: Surface, batch_size: int | None, seed: int):
+    """The loss the optimizer sees at step ``k``: the full surface, or a shuffled mini-batch of its data.
+
+    Mini-batches walk through a fresh random permutation of the data each epoch (seeded), as a
+    ``DataLoader(shuffle=True, drop_last=False)`` does.
+    """
+    if batch_size is None:
+        return lambda w, k: surface(w)
+    if surface.batch_loss is None:
+        raise ValueError(f"{surface.title} is not computed from data, so it has no mini-batches.")
+    n = surface.n_samples
+    if not 1 <= batch_size <= n:
+        raise ValueError(f"The batch size must be between 1 and {n} (the number of samples), got {batch_size}.")
+    generator = torch.Generator().manual_seed(seed)
+    batches: list[Tensor] = []
+
+    def batch_objective(w: Tensor, k: int) -> Tensor:
+        if not batches:
+            batches.extend(torch.randperm(n, generator=generator).split(batch_size))
+        return surface.batch_loss(w, batches.pop(0))
+
+    return batch_objective
+
+
+def _steps(
+    surface: Surface,
+    optimizer: str,
+    start,
+    lr: float,
+    steps: int,
+    schedule: str,
+    batch_size: int | None,
+    seed: int,
+    hyper: dict,
+) -> Iterator[tuple[int, Tensor, torch.optim.Optimizer]]:
+    """Run the torch loop, yielding ``(k, w, optimizer)`` just before step ``k`` and once more after the last.
+
+    At each yield ``w.grad`` holds ``∇L(w_k)`` of the loss the step will use and ``optimizer.state`` the
+    state accumulated by steps ``0 .. k-1``.
+    """
+    spec = _validate(surface, optimizer, start, lr, steps, hyper)
+    w = torch.nn.Parameter(torch.tensor(start, dtype=torch.float32))
+    opt = spec.cls([w], **_torch_kwargs(spec, lr, hyper))
+    scheduler = make_scheduler(opt, schedule, steps)
+    objective = _objective(surface, batch_size, seed)
+    for k in range(steps):
+        opt.zero_grad()
+        objective(w, k).backward()
+        yield k, w, opt
+        opt.step()
+        if scheduler is not None:
+            scheduler.step()
+    yield steps, w, opt
+
+
+def path(
+    surface: Surface,
+    optimizer: str,
+    start: tuple[float, float],
+    lr: float,
+    steps: int,
+    *,
+    schedule: str = "constant",
+    batch_size: int | None = None,
+    seed: int = 0,
+    **hyper: float,
+) -> DescentPath:
+    """The path of ``torch.optim`` optimizer ``optimizer`` from ``start`` on ``surface``.
+
+    Args:
+        surface: the loss surface.
+        optimizer: a key of :data:`OPTIMIZERS`.
+        start: the initial point ``(w1, w2)``, inside the surface's bounds.
+        lr: the (initial) learning rate, > 0.
+        steps: number of optimizer steps, 1 .. :data:`MAX_STEPS`.
+        schedule: one of :data:`SCHEDULES` (a ``torch.optim.lr_scheduler``).
+        batch_size: for surfaces computed from data: samples per gradient (1 = stochastic, ``n_samples`` = full
+            batch); ``None`` uses the full loss without shuffling.
+        seed: seed of the mini-batch shuffling.
+        **hyper: the optimizer's hyperparameters (``momentum``, ``beta1``, ``beta2``, ``alpha``, ``weight_decay``).
+
+    Returns:
+        A :class:`DescentPath`. A step that leaves the bounds or produces NaN/inf ends the path; it is reported in
+        ``diverged_at``, never raised.
+
+    Raises:
+        ValueError: on bad input (unknown names, ``lr ≤ 0``, too many steps, ``momentum ≥ 1``, start outside).
+    """
+    points, lrs = [], []
+    diverged_at = None
+    with single_threaded():
+        for k, w, opt in _steps(surface, optimizer, start, lr, steps, schedule, batch_size, seed, hyper):
+            if not surface.contains(w.detach()):
+                diverged_at = k
+                break
+            points.append(w.detach().clone())
+            if k < steps:
+                lrs.append(opt.param_groups[0]["lr"])
+        stacked = torch.stack(points)
+        with torch.no_grad():
+            losses = surface(stacked)
+    return DescentPath(
+        optimizer=optimizer,
+        points=stacked.numpy(),
+        losses=losses.numpy(),
+        lrs=np.asarray(lrs[: len(points) - 1] if diverged_at is not None else lrs, dtype=float),
+        diverged_at=diverged_at,
+        batch_size=batch_size,
+    )
+
+
+def suggested_lr(surface: Surface, optimizer: str) -> float:
+    """A learning rate that makes ``optimizer`` behave reasonably on ``surface``.
+
+    Adaptive optimizers take steps of roughly ``lr`` in parameter units whatever the gradient, so they share
+    :attr:`Surface.adaptive_lr`; plain SGD takes steps of ``lr × gradient`` (:attr:`Surface.sgd_lr`) and momentum
+    builds them up to about ``1/(1-μ)`` times that (:attr:`Surface.momentum_lr`).
+    """
+    spec = OPTIMIZERS[optimizer]
+    if spec.adaptive:
+        return surface.adaptive_lr
+    return surface.momentum_lr if "momentum" in spec.hyper else surface.sgd_lr
+
+
+@dataclass(frozen=True)
+class StepDetail:
+    """Every number in one update ``w_t -> w_{t+1}``, as torch computed it.
+
+    Attributes:
+        t: the step count, 1-based as in the update rules (``t = k + 1`` for path index ``k``).
+        w: ``w_t``, shape ``(2,)``.
+        grad: ``g_t = ∇L(w_t)``, shape ``(2,)``.
+        lr: ``η`` used by this step.
+        state_before: the optimizer's buffers before the step (names as torch calls them), each ``(2,)``.
+        state_after: the buffers after the step.
+        w_next: ``w_{t+1}``, shape ``(2,)``.
+    """
+
+    t: int
+    w: np.ndarray
+    grad: np.ndarray
+    lr: float
+    state_before: dict[str, np.ndarray]
+    state_after: dict[str, np.ndarray]
+    w_next: np.ndarray
+
+
+def _buffers(opt: torch.optim.Optimizer, w: Tensor) -> dict[str, np.ndarray]:
+    return {
+        name: value.detach().clone().numpy()
+        for name, value in opt.state.get(w, {}).items()
+        if isinstance(value, Tensor) and value.shape == w.shape
+    }
+
+
+def step_detail(
+    surface: Surface,
+    optimizer: str,
+    start: tuple[float, float],
+    lr: float,
+    k: int,
+    *,
+    schedule: str = "constant",
+    steps: int | None = None,
+    batch_size: int | None = None,
+    seed: int = 0,
+    **hyper: float,
+) -> StepDetail:
+    """The numbers of step ``k`` (from ``w_k`` to ``w_{k+1}``) of the same run :func:`path` makes.
+
+    ``steps`` is the run's length (it shapes the schedule); it defaults to ``k + 1``.
+    """
+    steps = k + 1 if steps is None else steps
+    if not 0 <= k < steps:
+        raise ValueError(f"Step {k} is outside a run of {steps} steps.")
+    with single_threaded():
+        for index, w, opt in _steps(surface, optimizer, start, lr, steps, schedule, batch_size, seed, hyper):
+            if index == k:
+                before, w_now, grad = _buffers(opt, w), w.detach().clone(), w.grad.detach().clone()
+                step_lr = opt.param_groups[0]["lr"]
+            elif index == k + 1:
+                return StepDetail(
+                    t=k + 1,
+                    w=w_now.numpy(),
+                    grad=grad.numpy(),
+                    lr=step_lr,
+                    state_before=before,
+                    state_after=_buffers(opt, w),
+                    w_next=w.detach().clone().numpy(),
+                )
+    raise AssertionError("unreachable: the loop yields k + 1")
+
+
+def _vec(v: np.ndarray) -> str:
+    return rf"\begin{{pmatrix}}{v[0]:.4g} \\ {v[1]:.4g}\end{{pmatrix}}"
+
+
+def update_rule_latex(optimizer: str, detail: StepDetail, **hyper: float) -> list[str]:
+    """The update rule of ``optimizer`` in LaTeX, then the same step with the numbers torch used.
+
+    Returns:
+        LaTeX lines: the symbolic rule, the gradient, the optimizer's buffers after the step and the new point.
+    """
+    spec = OPTIMIZERS[optimizer]
+    values = spec.hyper | hyper
+    symbols = {
+        "momentum": r"\mu",
+        "alpha": r"\alpha",
+        "beta1": r"\beta_1",
+        "beta2": r"\beta_2",
+        "weight_decay": r"\lambda",
+    }
+    constants = ",\\; ".join([rf"\eta = {detail.lr:.4g}"] + [rf"{symbols[n]} = {v:g}" for n, v in values.items()])
+    names = {
+        "momentum_buffer": "b_t",
+        "sum": "s_t",
+        "square_avg": "v_t",
+        "exp_avg": "m_t",
+        "exp_avg_sq": "v_t",
+    }
+    buffers = [rf"{names[n]} = {_vec(v)}" for n, v in detail.state_after.items() if n in names]
+    numbers = [
+        rf"t = {detail.t},\; {constants}",
+        rf"w_t = {_vec(detail.w)},\quad g_t = \nabla L(w_t) = {_vec(detail.grad)}",
+    ]
+    if buffers:
+        numbers.append(r",\quad ".join(buffers))
+    numbers.append(rf"w_{{t+1}} = {_vec(detail.w_next)}")
+    return list(spec.rule) + numbers
+
+
+@dataclass(frozen=True)
+class LearningRatePreset:
+    """A learning rate for the lesson on the bowl, with one sentence on what it does."""
+
+    name: str
+    lr: float
+    lesson: str
+
+
+def learning_rate_presets(condition: float) -> list[LearningRatePreset]:
+    """Four learning rates for plain SGD on the bowl ``(w1² + κ w2²)/2``, from its stability limit ``2/κ``.
+
+    On a quadratic, gradient descent multiplies the distance to the minimum along each axis by ``|1 - η λ|``
+    per step (``λ = 1`` and ``κ``), so it converges iff ``η < 2/κ`` and oscillates when ``η > 1/κ``.
+    """
+    limit = 2.0 / condition
+    return [
+        LearningRatePreset(
+            "Too small", 0.02 * limit, "Tiny steps: every step goes the right way, but it crawls and runs out of steps."
+        ),
+        LearningRatePreset(
+            "Good",
+            0.4 * limit,
+            "Steps of the right size: it drops into the valley quickly, then glides to the minimum.",
+        ),
+        LearningRatePreset(
+            "Too large",
+            0.95 * limit,
+            "It overshoots the steep direction every step and zig-zags across the valley, barely settling.",
+        ),
+        LearningRatePreset(
+            "Way too large",
+            1.05 * limit,
+            f"Above 2/κ = {limit:.3g} each overshoot is bigger than the last: the loss explodes and the path diverges.",
+        ),
+    ]
