@@ -56,6 +56,7 @@ class Activation:
         use: where it is typically used.
         parameters: the keyword parameters ``fn`` and ``derivative`` accept.
         torch_reference: the equivalent ``torch.nn.functional`` call, ``reference(x, **params)``, when there is one.
+        torch_code: that call as source code, with ``{x}`` and ``{param}`` placeholders, for code listings.
     """
 
     name: str
@@ -70,10 +71,15 @@ class Activation:
     use: str
     parameters: tuple[Parameter, ...] = ()
     torch_reference: Callable[..., Tensor] | None = None
+    torch_code: str = "{x}"
 
     def defaults(self) -> dict[str, float]:
         """The default value of every parameter, by keyword."""
         return {p.name: p.default for p in self.parameters}
+
+    def code(self, variable: str = "x", **params: float) -> str:
+        """The PyTorch expression of f applied to ``variable``, e.g. ``F.elu(z, alpha=1.0)``."""
+        return self.torch_code.format(x=variable, **(self.defaults() | params))
 
 
 # --- the functions and their derivatives -------------------------------------------------------
@@ -208,6 +214,7 @@ ACTIVATIONS: dict[str, Activation] = {
             "{0, 1}",
             "Rosenblatt's perceptron. Zero gradient everywhere, so it cannot be trained by backprop.",
             torch_reference=lambda x: torch.heaviside(x, torch.zeros_like(x)),
+            torch_code="({x} > 0).float()",
         ),
         Activation(
             "linear",
@@ -233,6 +240,7 @@ ACTIVATIONS: dict[str, Activation] = {
             "(0, 1)",
             "Binary classification output: a probability. Saturates, so gradients vanish for large |x|.",
             torch_reference=torch.sigmoid,
+            torch_code="torch.sigmoid({x})",
         ),
         Activation(
             "tanh",
@@ -246,6 +254,7 @@ ACTIVATIONS: dict[str, Activation] = {
             "(−1, 1)",
             "Zero-centred alternative to sigmoid; used in RNNs.",
             torch_reference=torch.tanh,
+            torch_code="torch.tanh({x})",
         ),
         Activation(
             "relu",
@@ -259,6 +268,7 @@ ACTIVATIONS: dict[str, Activation] = {
             "[0, +∞)",
             "Default for hidden layers: cheap, no saturation for x > 0 (but 'dead' units for x < 0).",
             torch_reference=F.relu,
+            torch_code="F.relu({x})",
         ),
         Activation(
             "leaky_relu",
@@ -273,6 +283,7 @@ ACTIVATIONS: dict[str, Activation] = {
             "Hidden layers: like ReLU, but a small slope a keeps negative units alive.",
             (Parameter("slope", "a", 0.01, 0.0, 0.5, 0.01),),
             torch_reference=lambda x, slope=0.01: F.leaky_relu(x, negative_slope=slope),
+            torch_code="F.leaky_relu({x}, negative_slope={slope})",
         ),
         Activation(
             "elu",
@@ -287,6 +298,7 @@ ACTIVATIONS: dict[str, Activation] = {
             "Hidden layers: smooth for x < 0, mean activations closer to zero.",
             (Parameter("alpha", "α", 1.0, 0.1, 3.0, 0.1),),
             torch_reference=lambda x, alpha=1.0: F.elu(x, alpha=alpha),
+            torch_code="F.elu({x}, alpha={alpha})",
         ),
         Activation(
             "gelu",
@@ -300,6 +312,7 @@ ACTIVATIONS: dict[str, Activation] = {
             "[≈ −0.17, +∞)",
             "Transformers (BERT, GPT): a smooth ReLU weighted by the normal CDF Φ.",
             torch_reference=F.gelu,
+            torch_code="F.gelu({x})",
         ),
         Activation(
             "silu",
@@ -313,6 +326,7 @@ ACTIVATIONS: dict[str, Activation] = {
             "[≈ −0.28, +∞)",
             "Modern CNNs and LLMs (EfficientNet, LLaMA's SwiGLU): smooth, non-monotonic.",
             torch_reference=F.silu,
+            torch_code="F.silu({x})",
         ),
         Activation(
             "softplus",
@@ -326,6 +340,7 @@ ACTIVATIONS: dict[str, Activation] = {
             "(0, +∞)",
             "A smooth ReLU; outputs that must be positive (variances, rates).",
             torch_reference=F.softplus,
+            torch_code="F.softplus({x})",
         ),
     )
 }

@@ -143,3 +143,13 @@ def test_all_equal_logits_give_a_uniform_distribution():
     logits = torch.full((4,), 3.0)
     assert all_equal(logits) and not all_equal(torch.tensor([1.0, 2.0]))
     torch.testing.assert_close(softmax(logits, 0.1), torch.full((4,), 0.25))
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED_NAMES))
+def test_code_listing_expression_evaluates_to_the_function(name):
+    activation = ACTIVATIONS[name]
+    z = torch.linspace(-3, 3, 13)
+    params = {p.name: p.high for p in activation.parameters}
+    expression = activation.code("z", **params)
+    value = eval(expression, {"torch": torch, "F": torch.nn.functional, "z": z})  # noqa: S307 (our own code string)
+    torch.testing.assert_close(value, activation.fn(z, **params))

@@ -32,7 +32,26 @@ HOME = PageSpec("pages/home.py", "Home", ":material/home:", "What nnviz is and t
 
 # Sections in learning order. Each later issue appends its pages to the right section.
 SECTIONS: dict[str, list[PageSpec]] = {
-    "Foundations": [],
+    "Foundations": [
+        PageSpec(
+            "pages/neuron.py",
+            "The neuron and the perceptron",
+            ":material/neurology:",
+            "Weigh inputs, add a bias, fire: then watch a perceptron learn AND, OR, and fail on XOR.",
+        ),
+        PageSpec(
+            "pages/activations.py",
+            "Activation functions",
+            ":material/show_chart:",
+            "Ten activations and their derivatives: where gradients vanish, and softmax with a temperature.",
+        ),
+        PageSpec(
+            "pages/losses.py",
+            "Loss functions",
+            ":material/trending_down:",
+            "MSE, MAE, BCE and cross-entropy: why confident mistakes cost most, sample by sample.",
+        ),
+    ],
     "Learning": [
         PageSpec(
             "pages/forward.py",

@@ -9,7 +9,7 @@ import plotly.graph_objects as go
 from torch import Tensor
 
 from nnviz.activations import VANISHING_GRADIENT
-from nnviz.figures.style import HIGHLIGHT, PALETTE, styled
+from nnviz.figures.style import DIVERGING_SCALE, HIGHLIGHT, PALETTE, styled
 
 
 @dataclass(frozen=True)
@@ -127,3 +127,25 @@ def softmax_bars(labels: Sequence[str], logits: Tensor, probabilities: Tensor, t
         height=380,
         legend=False,
     )
+
+
+def jacobian_heatmap(labels: Sequence[str], jacobian: Tensor) -> go.Figure:
+    """The softmax Jacobian ∂p_i/∂z_j (shape (K, K)) as a diverging heatmap with its values written in."""
+    values = jacobian.tolist()
+    limit = max(jacobian.abs().max().item(), 1e-6)
+    fig = go.Figure(
+        go.Heatmap(
+            x=[f"z{j}" for j in range(len(labels))],
+            y=[f"p{i}" for i in range(len(labels))],
+            z=values,
+            zmin=-limit,
+            zmax=limit,
+            colorscale=DIVERGING_SCALE,
+            text=[[f"{v:.3f}" for v in row] for row in values],
+            texttemplate="%{text}" if len(labels) <= 6 else None,
+            colorbar=dict(thickness=12),
+            hovertemplate="∂%{y}/∂%{x} = %{z:.4f}<extra></extra>",
+        )
+    )
+    fig.update_yaxes(autorange="reversed")
+    return styled(fig, title="Jacobian ∂pᵢ/∂zⱼ", x_title="logit", y_title="probability", height=380, legend=False)

@@ -1,0 +1,170 @@
+"""Activation functions: f and f′ side by side, where gradients vanish, a comparison table, softmax."""
+
+import pandas as pd
+import streamlit as st
+import torch
+
+import ui
+from nnviz.activations import (
+    ACTIVATIONS,
+    VANISHING_GRADIENT,
+    activation_table,
+    all_equal,
+    parse_logits,
+    softmax,
+    softmax_jacobian,
+    vanishing_intervals,
+)
+from nnviz.figures.activations import Curve, activation_curves, jacobian_heatmap, seed_sigmoid, softmax_bars
+
+ui.page_header(
+    "Activation functions",
+    "Without a non-linear activation, stacked layers collapse into one linear map; the activation's *slope* "
+    "decides how much gradient flows back through a neuron.",
+    r"a = f(z), \qquad \frac{\partial a}{\partial z} = f'(z)",
+)
+
+controls, chart = st.columns([1, 2.4], gap="large")
+with controls:
+    selected = st.multiselect(
+        "Activations",
+        list(ACTIVATIONS),
+        default=["sigmoid"],
+        format_func=lambda name: ACTIVATIONS[name].label,
+        key="act_selected",
+        help="Pick one, or overlay several to compare.",
+    )
+    low, high = st.slider("x range", -10.0, 10.0, (-6.0, 6.0), 0.5, key="act_range")
+    show_derivative = st.toggle("Show the derivative f′ (dashed)", value=True, key="act_show_derivative")
+    params: dict[str, dict[str, float]] = {}
+    for name in selected:
+        for p in ACTIVATIONS[name].parameters:
+            value = st.slider(
+                f"{ACTIVATIONS[name].label}: {p.symbol}", p.low, p.high, p.default, p.step, key=f"act_{name}_{p.name}"
+            )
+            params.setdefault(name, {})[p.name] = value
+    probe = st.slider("Read the values at x =", low, high, min(max(1.0, low), high), 0.1, key="act_probe")
+
+if not selected:
+    st.warning("Pick at least one activation to plot.", icon=":material/warning:")
+    st.stop()
+if high <= low:
+    st.warning("The x range is empty: make its end larger than its start.", icon=":material/warning:")
+    st.stop()
+
+x = torch.linspace(low, high, 801, dtype=torch.float64)
+curves = [
+    Curve(
+        ACTIVATIONS[n].label,
+        ACTIVATIONS[n].fn(x, **params.get(n, {})),
+        ACTIVATIONS[n].derivative(x, **params.get(n, {})),
+    )
+    for n in selected
+]
+shaded = vanishing_intervals(x, curves[0].derivative) if len(curves) == 1 else []
+with chart:
+    ui.show_figure(activation_curves(x, curves, shaded, show_derivative), key="act_curves")
+    if len(curves) == 1:
+        st.caption(
+            f"Shaded: where |f′(x)| < {VANISHING_GRADIENT} — a neuron there passes almost no gradient back "
+            "(it has *saturated* or is *dead*)."
+            if shaded
+            else f"|f′(x)| ≥ {VANISHING_GRADIENT} everywhere on this range."
+        )
+    else:
+        st.caption("Pick a single activation to shade where its gradient vanishes.")
+
+# --- the numbers at the probe, checked against autograd --------------------------------------
+formulas, numbers = st.columns([1.3, 1], gap="large")
+with formulas:
+    for name in selected:
+        a = ACTIVATIONS[name]
+        st.latex(rf"{a.fn_latex} \qquad {a.derivative_latex}")
+with numbers:
+    probe_x = torch.tensor([probe], dtype=torch.float64, requires_grad=True)
+    rows = []
+    for name in selected:
+        a, kw = ACTIVATIONS[name], params.get(name, {})
+        value = a.fn(probe_x, **kw)
+        autograd = torch.autograd.grad(value.sum(), probe_x)[0].item() if value.requires_grad else 0.0
+        rows.append(
+            {
+                "activation": a.label,
+                f"f({probe:g})": round(value.item(), 5),
+                "f′ analytic": round(a.derivative(probe_x.detach(), **kw).item(), 5),
+                "f′ autograd": round(autograd, 5),
+            }
+        )
+    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", key="act_probe_table")
+
+st.subheader("All of them at a glance")
+st.dataframe(activation_table(), hide_index=True, width="stretch")
+st.caption(
+    f"f′(0), max |f′| and the share of [−6, 6] where |f′| < {VANISHING_GRADIENT} are computed by torch "
+    "(default parameters). Step's derivative is 0 wherever it exists and undefined at 0."
+)
+
+# --- softmax ------------------------------------------------------------------------------------
+st.subheader("Softmax: a whole layer at once")
+st.latex(
+    r"\mathrm{softmax}(\mathbf{z}/T)_i = \frac{e^{z_i/T}}{\sum_j e^{z_j/T}}, \qquad "
+    r"\frac{\partial p_i}{\partial z_j} = \frac{1}{T}\,p_i\,(\delta_{ij} - p_j)"
+)
+soft_controls, soft_bars, soft_jacobian = st.columns([1, 1.4, 1.2], gap="medium")
+with soft_controls:
+    text = st.text_input("Logits z (comma-separated)", "2.0, 1.0, 0.1, -1.0", key="softmax_logits")
+    temperature = st.slider("Temperature T", 0.1, 5.0, 1.0, 0.1, key="softmax_temperature")
+    st.caption("Low T sharpens towards the largest logit (arg max); high T flattens towards uniform.")
+code_logits = "2.0, 1.0, 0.1, -1.0"
+with ui.explain_errors():
+    logits = parse_logits(text)
+    code_logits = ", ".join(repr(v) for v in logits.tolist())
+    probabilities = softmax(logits, temperature)
+    labels = [f"class {i}" for i in range(len(logits))]
+    if all_equal(logits):
+        soft_controls.info(
+            "All logits are equal, so softmax is uniform (1/K each) whatever the temperature: "
+            "only *differences* between logits matter.",
+            icon=":material/info:",
+        )
+    with soft_bars:
+        ui.show_figure(softmax_bars(labels, logits, probabilities, temperature), key="softmax_bars")
+    with soft_jacobian:
+        ui.show_figure(jacobian_heatmap(labels, softmax_jacobian(logits, temperature)), key="softmax_jacobian")
+    soft_controls.metric("Sum of probabilities (torch)", f"{torch.softmax(logits / temperature, 0).sum().item():.6f}")
+
+with st.expander("Seed 000's sigmoid plot, reproduced", icon=":material/history_edu:"):
+    seed_x = torch.arange(-4.0, 4.0 + 1e-9, 0.1)
+    ui.show_figure(seed_sigmoid(seed_x, torch.sigmoid(seed_x)), key="act_seed_sigmoid")
+    st.caption(
+        "The seed used the deprecated `torch.range(-4., 4., 0.1)`; "
+        "`torch.arange` with an end of 4.0 + ε gives the same grid."
+    )
+
+listing_lines = "\n".join(
+    f"    {ACTIVATIONS[n].label!r}: {ACTIVATIONS[n].code('x', **params.get(n, {}))}," for n in selected
+)
+ui.code_expander(
+    f"""import torch
+import torch.nn.functional as F
+import matplotlib.pyplot as plt
+
+x = torch.linspace({low}, {high}, 801, requires_grad=True)
+activations = {{
+{listing_lines}
+}}
+for name, y in activations.items():
+    dy = torch.autograd.grad(y.sum(), x)[0] if y.requires_grad else torch.zeros_like(x)  # f'(x) by autograd
+    plt.plot(x.detach(), y.detach(), label=f"{{name}} f(x)")
+    plt.plot(x.detach(), dy, "--", label=f"{{name}} f'(x)")
+plt.legend()
+plt.show()
+
+# softmax with temperature and its Jacobian
+z = torch.tensor([{code_logits}])
+p = torch.softmax(z / {temperature}, dim=0)
+J = torch.autograd.functional.jacobian(lambda v: torch.softmax(v / {temperature}, dim=0), z)
+print(p, J)
+"""
+)
+ui.next_concept("pages/losses.py", "Loss functions")

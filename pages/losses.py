@@ -1,0 +1,166 @@
+"""Loss functions: loss against the prediction, an editable batch, cross-entropy on softmax, MSE vs BCE."""
+
+import pandas as pd
+import streamlit as st
+import torch
+import torch.nn.functional as F
+
+import ui
+from nnviz.activations import softmax
+from nnviz.figures.losses import cross_entropy_bars, gradient_comparison, loss_curves, per_sample_bars
+from nnviz.losses import LOSSES, batch_from_table, cross_entropy, gradient_wrt_logit, per_sample_terms
+from ui.registry import all_pages
+
+# torch's own reduction="mean" loss for each of our losses: the number every total is checked against
+TORCH_LOSS = {"mse": F.mse_loss, "mae": F.l1_loss, "bce": F.binary_cross_entropy}
+TORCH_NAME = {"mse": "F.mse_loss", "mae": "F.l1_loss", "bce": "F.binary_cross_entropy"}
+PRESETS = {
+    "A decent classifier": {"target": [1.0, 0.0, 1.0, 0.0, 1.0], "prediction": [0.9, 0.2, 0.7, 0.1, 0.6]},
+    "One confident mistake": {"target": [1.0, 0.0, 1.0, 0.0, 1.0], "prediction": [0.9, 0.2, 0.02, 0.1, 0.6]},
+    "Invalid: a probability of 1.3": {"target": [1.0, 0.0, 1.0], "prediction": [0.9, 1.3, 0.5]},
+    "Empty": {"target": [], "prediction": []},
+}
+
+ui.page_header(
+    "Loss functions",
+    "A loss turns *how wrong* the network is into one number to minimise; its shape decides which mistakes "
+    "cost most, and how hard the gradient pushes back.",
+    LOSSES["bce"].latex,
+)
+
+loss = st.selectbox(
+    "Loss",
+    list(LOSSES),
+    index=2,
+    format_func=lambda name: LOSSES[name].label,
+    key="loss_kind",
+    help="Used by the first two sections.",
+)
+st.caption(LOSSES[loss].use)
+if loss != "bce":
+    st.latex(LOSSES[loss].latex)
+
+# --- loss against the prediction ---------------------------------------------------------------
+st.subheader("Loss of one sample, against its prediction")
+curve_controls, curve_chart = st.columns([1, 2.2], gap="large")
+with curve_controls:
+    label = st.radio("True label y", [1, 0], horizontal=True, key="loss_label")
+    p = st.slider("Prediction ŷ (a probability)", 0.0, 1.0, 0.2, 0.01, key="loss_prediction")
+    point = per_sample_terms(torch.tensor([p]), torch.tensor([float(label)]), loss).item()
+    reference = TORCH_LOSS[loss](torch.tensor([p]), torch.tensor([float(label)])).item()
+    st.metric(f"{loss.upper()} of this sample", f"{point:.4f}", help=f"torch {TORCH_NAME[loss]}: {reference:.4f}")
+    st.caption(f"Checked against `{TORCH_NAME[loss]}`: {reference:.4f}.")
+    if loss == "bce":
+        st.markdown(
+            "**Confident mistakes cost the most:** as ŷ → 0 for a true 1, −log ŷ → ∞ (torch caps it at 100). "
+            "MSE would charge at most 1 for the same mistake."
+        )
+grid = torch.linspace(0.001, 0.999, 400, dtype=torch.float64)
+curves = {f"y = {y}": LOSSES[loss].terms(grid, torch.full_like(grid, float(y))) for y in (0, 1)}
+with curve_chart:
+    ui.show_figure(
+        loss_curves(
+            grid,
+            curves,
+            f"{LOSSES[loss].label} for y = 0 and y = 1",
+            y_max=5.0 if loss == "bce" else None,
+            marker=(p, min(point, 5.0)),
+        ),
+        key="loss_curves",
+    )
+
+# --- an editable batch -------------------------------------------------------------------------
+st.subheader("A batch: what each sample contributes")
+table_controls, table_chart = st.columns([1, 2.2], gap="large")
+with table_controls:
+    preset = st.selectbox("Start from", list(PRESETS), key="loss_preset")
+    table = st.data_editor(
+        pd.DataFrame(PRESETS[preset]),
+        num_rows="dynamic",
+        key=f"loss_table_{list(PRESETS).index(preset)}",
+        width="stretch",
+        column_config={
+            "target": st.column_config.NumberColumn("target y", step=1.0),
+            "prediction": st.column_config.NumberColumn("prediction ŷ", step=0.01),
+        },
+    )
+predictions = targets = torch.empty(0)
+with table_chart, ui.explain_errors():
+    predictions, targets = batch_from_table(table)
+    terms = per_sample_terms(predictions, targets, loss)
+    ui.show_figure(per_sample_bars(terms, predictions, targets, LOSSES[loss].label), key="loss_batch")
+    total, torch_total = terms.mean().item(), TORCH_LOSS[loss](predictions, targets).item()
+    table_controls.metric(f"Batch {loss.upper()} (mean of the bars)", f"{total:.4f}")
+    table_controls.caption(f"`{TORCH_NAME[loss]}` on the same batch: {torch_total:.4f}.")
+
+# --- cross-entropy on a softmax output ----------------------------------------------------------
+st.subheader("Cross-entropy on a softmax output")
+st.latex(r"\mathrm{CE}(\mathbf{z}, y) = -\log \mathrm{softmax}(\mathbf{z})_y = \log\sum_j e^{z_j} - z_y")
+ce_controls, ce_chart = st.columns([1, 2.2], gap="large")
+classes = ["cat", "dog", "bird"]
+with ce_controls:
+    logits = torch.tensor(
+        [
+            st.slider(f"logit z ({name})", -5.0, 5.0, value, 0.1, key=f"ce_z{i}")
+            for i, (name, value) in enumerate(zip(classes, [2.0, 0.5, -1.0], strict=True))
+        ],
+        dtype=torch.float64,
+    )
+    target = st.selectbox("True class", range(len(classes)), format_func=lambda i: classes[i], key="ce_target")
+with ui.explain_errors():
+    ce = cross_entropy(logits, target)
+    torch_ce = F.cross_entropy(logits[None, :], torch.tensor([target])).item()
+    with ce_chart:
+        ui.show_figure(cross_entropy_bars(classes, softmax(logits), target, ce), key="loss_ce")
+    ce_controls.metric("Cross-entropy", f"{ce:.4f}")
+    ce_controls.caption(f"`F.cross_entropy` (takes the raw logits): {torch_ce:.4f}.")
+    if bool((logits == logits[0]).all()):
+        ce_controls.info(f"All logits are equal: every class gets 1/3 and the loss is log 3 = {ce:.4f}.")
+
+# --- MSE vs BCE: the gradients ------------------------------------------------------------------
+st.subheader("Why classifiers use BCE, not MSE: the gradient")
+grad_text, grad_chart = st.columns([1, 2.2], gap="large")
+with grad_text:
+    grad_label = st.radio("True label y", [1, 0], horizontal=True, key="grad_label")
+    st.latex(
+        r"\frac{\partial\,\mathrm{MSE}}{\partial z} = 2(p-y)\,p(1-p) \qquad "
+        r"\frac{\partial\,\mathrm{BCE}}{\partial z} = p-y"
+    )
+    st.markdown(
+        "With a sigmoid output p = σ(z), MSE's gradient carries the factor σ′(z) = p(1 − p), which is ~0 when the "
+        "neuron is **confidently wrong**: learning stalls exactly where it is most needed. BCE's log cancels that "
+        "factor, so its gradient is largest on the worst mistakes."
+    )
+z = torch.linspace(-8, 8, 321, dtype=torch.float64)
+y_grid = torch.full_like(z, float(grad_label))
+gradients = {f"{name.upper()}": gradient_wrt_logit(z, y_grid, name) for name in ("mse", "bce")}
+with grad_chart:
+    ui.show_figure(gradient_comparison(z, gradients, float(grad_label)), key="loss_gradients")
+
+ui.code_expander(
+    f"""import torch
+import torch.nn.functional as F
+
+# the batch on screen
+y = torch.tensor({targets.tolist()})
+y_hat = torch.tensor({predictions.tolist()})
+print("per-sample:", {TORCH_NAME[loss]}(y_hat, y, reduction="none"))
+print("mean:", {TORCH_NAME[loss]}(y_hat, y))
+
+# cross-entropy on logits (softmax inside)
+z = torch.tensor([{", ".join(repr(v) for v in logits.tolist())}])
+print("CE:", F.cross_entropy(z, torch.tensor([{target}])))
+
+# MSE vs BCE gradient at the logit, by autograd
+z = torch.linspace(-8, 8, 321, requires_grad=True)
+y = torch.full_like(z, {float(grad_label)})
+p = torch.sigmoid(z)
+(g_mse,) = torch.autograd.grad(((p - y) ** 2).sum(), z)
+(g_bce,) = torch.autograd.grad(F.binary_cross_entropy(p, y, reduction="sum"), z)
+print(g_mse[0].item(), g_bce[0].item())
+"""
+)
+if any(spec.path == "pages/forward.py" for spec in all_pages()):
+    ui.next_concept("pages/forward.py", "Forward propagation")
+else:
+    ui.next_concept("pages/home.py", "Back to the learning path")

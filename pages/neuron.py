@@ -1,0 +1,194 @@
+"""The neuron and the perceptron: a = f(w·x + b) with live numbers, as a classifier, and Rosenblatt's rule."""
+
+import streamlit as st
+import torch
+
+import ui
+from nnviz.activations import ACTIVATIONS
+from nnviz.figures.neuron import decision_plane, neuron_diagram, perceptron_errors, perceptron_plane
+from nnviz.neuron import (
+    GATE_INPUTS,
+    LOGIC_GATES,
+    neuron_forward,
+    neuron_outputs,
+    substituted_formula,
+    train_perceptron,
+    two_blobs,
+)
+
+MAX_EPOCHS = 25
+STEP_KEY = "perceptron_step"
+
+ui.page_header(
+    "The neuron and the perceptron",
+    "A neuron weighs its inputs, adds a bias and passes the sum through an activation: "
+    "the weights say *how much each input matters*, the bias *how easily it fires*.",
+    r"z = \mathbf{w}\cdot\mathbf{x} + b = \sum_{i=1}^{n} w_i x_i + b, \qquad a = f(z)",
+)
+
+# --- one neuron with live numbers ------------------------------------------------------------
+st.subheader("One neuron, live")
+controls, diagram = st.columns([1, 2], gap="large")
+with controls:
+    n_inputs = st.radio("Number of inputs", [2, 3], horizontal=True, key="neuron_n")
+    activation = st.selectbox(
+        "Activation f",
+        list(ACTIVATIONS),
+        index=list(ACTIVATIONS).index("sigmoid"),
+        format_func=lambda name: ACTIVATIONS[name].label,
+        key="neuron_activation",
+    )
+    defaults = [(1.0, 0.8), (0.5, -1.2), (-1.0, 0.5)]
+    xs, ws = [], []
+    for i in range(n_inputs):
+        x_col, w_col = st.columns(2)
+        xs.append(x_col.slider(f"input x{i + 1}", -3.0, 3.0, defaults[i][0], 0.1, key=f"neuron_x{i + 1}"))
+        ws.append(w_col.slider(f"weight w{i + 1}", -3.0, 3.0, defaults[i][1], 0.1, key=f"neuron_w{i + 1}"))
+    b = st.slider("bias b", -3.0, 3.0, 0.2, 0.1, key="neuron_b")
+x, w = torch.tensor(xs), torch.tensor(ws)
+with diagram, ui.explain_errors():
+    out = neuron_forward(x, w, b, activation)
+    symbol = ACTIVATIONS[activation].symbol
+    ui.show_figure(neuron_diagram(x, w, b, out.z, out.a, symbol), key="neuron_diagram")
+    st.latex(substituted_formula(x, w, b, out, symbol))
+
+# --- the neuron as a classifier ----------------------------------------------------------------
+st.subheader("The neuron as a classifier")
+text, plane = st.columns([1, 2], gap="large")
+points, labels = two_blobs(80, seed=ui.seed())
+w_plane = w[:2]
+b_plane = b + (ws[2] * xs[2] if n_inputs == 3 else 0.0)
+grid_x1 = torch.linspace(-4.5, 4.5, 91)
+grid_x2 = torch.linspace(-4, 4, 81)
+mesh_x1, mesh_x2 = torch.meshgrid(grid_x1, grid_x2, indexing="xy")
+grid = torch.stack([mesh_x1.flatten(), mesh_x2.flatten()], dim=1)
+predicted = (points @ w_plane + b_plane > 0).float()
+accuracy = (predicted == labels).float().mean().item()
+grid_output = (
+    neuron_outputs(grid, w_plane, b_plane, "sigmoid").reshape(mesh_x1.shape) if activation == "sigmoid" else None
+)
+with text:
+    st.markdown(
+        "With two inputs the neuron sees a point (x₁, x₂). Everything on one side of the line "
+        "**w₁x₁ + w₂x₂ + b = 0** gives z > 0, everything on the other z < 0: a neuron is a *linear* classifier."
+    )
+    st.markdown(
+        "Move **w₁**, **w₂** and **b** above: the weights turn the line, the bias slides it. "
+        + ("With the sigmoid the background is the output a = P(class 1)." if grid_output is not None else "")
+    )
+    if n_inputs == 3:
+        st.caption(f"x₃ is held at {xs[2]:.1f}, so w₃·x₃ = {ws[2] * xs[2]:.2f} joins the bias.")
+    st.metric("Accuracy (z > 0 ⇒ class 1)", f"{accuracy:.0%}")
+with plane:
+    ui.show_figure(
+        decision_plane(points, labels, w_plane, b_plane, grid_x1, grid_x2, grid_output, accuracy), key="neuron_plane"
+    )
+
+# --- the perceptron ----------------------------------------------------------------------------
+st.subheader("The perceptron learns (Rosenblatt, 1958)")
+st.latex(
+    r"\hat y = \mathrm{step}(\mathbf{w}\cdot\mathbf{x} + b), \qquad "
+    r"\mathbf{w} \leftarrow \mathbf{w} + \eta\,(y - \hat y)\,\mathbf{x}, \qquad b \leftarrow b + \eta\,(y - \hat y)"
+)
+
+
+def _reset_perceptron() -> None:
+    st.session_state[STEP_KEY] = 0
+
+
+def _advance(by: int, last: int) -> None:
+    st.session_state[STEP_KEY] = min(st.session_state.get(STEP_KEY, 0) + by, last)
+
+
+settings, perceptron_figure, error_figure = st.columns([1, 1.3, 1.3], gap="medium")
+with settings:
+    gate = st.selectbox("Logic gate", list(LOGIC_GATES), key="perceptron_gate", on_change=_reset_perceptron)
+    lr = st.slider("learning rate η", 0.05, 1.0, 0.1, 0.05, key="perceptron_lr", on_change=_reset_perceptron)
+    with ui.explain_errors():
+        run = train_perceptron(GATE_INPUTS, LOGIC_GATES[gate], lr=lr, epochs=MAX_EPOCHS, seed=ui.seed())
+    last = len(run.steps)
+    current = min(st.session_state.get(STEP_KEY, 0), last)
+    buttons = st.columns(2)
+    buttons[0].button("Step (1 sample)", key="perceptron_step_one", on_click=_advance, args=(1, last), width="stretch")
+    buttons[1].button("Epoch (4 samples)", key="perceptron_epoch", on_click=_advance, args=(4, last), width="stretch")
+    buttons[0].button("Run to the end", key="perceptron_run", on_click=_advance, args=(last, last), width="stretch")
+    buttons[1].button("Reset", key="perceptron_reset", on_click=_reset_perceptron, width="stretch")
+    w_now, b_now = run.state(current)
+    errors_now = run.steps[current - 1].errors if current else None
+    st.metric("Update step", f"{current} / {last}")
+    if current:
+        step = run.steps[current - 1]
+        sample = GATE_INPUTS[step.sample].tolist()
+        target = LOGIC_GATES[gate][step.sample].item()
+        st.caption(
+            f"Epoch {step.epoch}: sample x = ({sample[0]:.0f}, {sample[1]:.0f}), y = {target:.0f}, "
+            f"ŷ = {step.prediction:.0f} → "
+            + (
+                "correct, no change."
+                if step.prediction == target
+                else f"update by η(y − ŷ) = {lr * (target - step.prediction):+.2f}."
+            )
+        )
+with perceptron_figure:
+    ui.show_figure(
+        perceptron_plane(
+            GATE_INPUTS, LOGIC_GATES[gate], w_now, b_now, gate, run.steps[current - 1].sample if current else None
+        ),
+        key="perceptron_plane",
+    )
+with error_figure:
+    ui.show_figure(
+        perceptron_errors([s.errors for s in run.steps[:current]] or [], 4, current), key="perceptron_errors"
+    )
+if current == last and run.converged_epoch is not None:
+    st.success(
+        f"{gate} learned: an epoch without a single mistake (epoch {run.converged_epoch}). "
+        f"The line w·x + b = 0 separates the two classes.",
+        icon=":material/check_circle:",
+    )
+elif current == last:
+    st.warning(
+        f"After {MAX_EPOCHS} epochs the perceptron still gets {errors_now} of 4 wrong, and it never will: "
+        "**XOR is not linearly separable.** No single line puts (0,1) and (1,0) on one side and (0,0) and (1,1) "
+        "on the other, so the rule keeps moving the line forever. A network with a **hidden layer** of neurons "
+        "can bend the boundary — see *Forward pass*.",
+        icon=":material/block:",
+    )
+elif gate == "XOR":
+    st.info("Watch the error count on XOR: does it ever reach 0?", icon=":material/help:")
+
+ui.code_expander(
+    f"""import torch
+import torch.nn.functional as F
+
+# One neuron, as on screen: a = {ACTIVATIONS[activation].label}(w·x + b)
+x = torch.tensor({[round(v, 2) for v in xs]})
+w = torch.tensor({[round(v, 2) for v in ws]})
+b = {b:.2f}
+neuron = torch.nn.Linear({n_inputs}, 1)
+with torch.no_grad():
+    neuron.weight.copy_(w[None, :])
+    neuron.bias.fill_(b)
+z = neuron(x)
+a = {ACTIVATIONS[activation].code("z")}
+print(f"z = {{z.item():.3f}}, a = {{a.item():.3f}}")
+
+# The perceptron on {gate}, one sample at a time
+X = torch.tensor([[0., 0.], [0., 1.], [1., 0.], [1., 1.]])
+y = torch.tensor({LOGIC_GATES[gate].tolist()})
+g = torch.Generator().manual_seed({ui.seed()})
+w0 = 0.5 * torch.randn(3, generator=g)
+w, b, lr = w0[:2], w0[2].item(), {lr}
+for epoch in range({MAX_EPOCHS}):
+    mistakes = 0
+    for xi, yi in zip(X, y):
+        y_hat = float(w @ xi + b > 0)          # step activation
+        w = w + lr * (yi - y_hat) * xi         # Rosenblatt's rule
+        b = b + lr * (yi.item() - y_hat)
+        mistakes += int(y_hat != yi)
+    print(f"epoch {{epoch + 1}}: {{mistakes}} mistakes, w = {{w.tolist()}}, b = {{b:.2f}}")
+    if mistakes == 0:
+        break
+"""
+)
+ui.next_concept("pages/activations.py", "Activation functions")
