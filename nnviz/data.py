@@ -81,7 +81,7 @@ class CorruptDatasetError(DataError):
     """Data files exist but are truncated, corrupt, incomplete or of the wrong shape."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # tensors have no single truth value: compare fields, not datasets
 class Dataset:
     """A classification dataset split into train and test tensors.
 
@@ -420,7 +420,8 @@ def load_images(
         except DataError as error:
             failures.append((str(root), error))
             continue
-        notable = [(where, error) for where, error in failures if Path(where) in user_roots or _is_corrupt(error)]
+        # on success, mention the sources the user asked for and the damaged ones; not the merely empty ones
+        notable = [(w, e) for w, e in failures if Path(w) in user_roots or isinstance(e, CorruptDatasetError)]
         if notable:
             return dataclasses.replace(dataset, message=f"Loaded {name} from {root}; skipped:\n{_describe(notable)}")
         return dataset
@@ -432,20 +433,17 @@ def load_images(
     else:
         failures.append(("download", DatasetNotFoundError("not attempted (download=False)")))
     if not fallback:
-        error_type = CorruptDatasetError if any(_is_corrupt(error) for _, error in failures) else DatasetNotFoundError
+        corrupt = any(isinstance(error, CorruptDatasetError) for _, error in failures)
+        error_type = CorruptDatasetError if corrupt else DatasetNotFoundError
         raise error_type(f"could not load {name}; tried:\n{_describe(failures)}")
     digits = load_digits_dataset()
     return dataclasses.replace(
         digits,
         message=(
-            f"{name} was not found, so nnviz uses scikit-learn's bundled 8×8 digits instead. Tried:\n"
+            f"{name} could not be loaded, so nnviz uses scikit-learn's bundled 8×8 digits instead. Tried:\n"
             f"{_describe(failures)}\nPut the four IDX files in one of these places or set $NNVIZ_DATA."
         ),
     )
-
-
-def _is_corrupt(error: DataError) -> bool:
-    return isinstance(error, CorruptDatasetError)
 
 
 def _describe(failures: list[tuple[str, DataError]]) -> str:
@@ -470,7 +468,7 @@ def _torchvision_class(name: str) -> type:
 def _load_idx_root(name: str, root: Path) -> Dataset:
     """Read ``name`` from the IDX files under ``root`` (see the module docstring for the layouts)."""
     if not root.is_dir():
-        raise DatasetNotFoundError("no such directory")
+        raise DatasetNotFoundError("not a directory" if root.exists() else "no such directory")
     folder = _torchvision_folder(name)
     idx_dir = _find_idx_dir(root, folder)
     if idx_dir == root / folder / "raw" and all((idx_dir / stem).is_file() for stem in IDX_FILES):

@@ -333,6 +333,12 @@ def test_missing_data_without_fallback_raises_a_file_not_found_error_naming_ever
         assert str(path) in str(caught.value)
 
 
+def test_a_file_given_as_directory_is_reported(isolated):
+    (isolated / "mnist.zip").write_bytes(b"PK")
+    with pytest.raises(DatasetNotFoundError, match=r"mnist.zip: not a directory"):
+        data.load_images("mnist", isolated / "mnist.zip", fallback=False)
+
+
 def test_fallback_is_the_digits_with_a_message_listing_every_source_tried(isolated):
     (isolated / "empty").mkdir()
     ds = data.load_images("mnist", isolated / "empty")
@@ -459,6 +465,9 @@ def test_scatter_2d_draws_one_coloured_trace_per_class_with_equal_axes():
     assert fig.layout.title.text == "XOR"
     assert fig.layout.xaxis.title.text == "x₁" and fig.layout.yaxis.title.text == "x₂"
     assert fig.layout.yaxis.scaleanchor == "x"
+    assert fig.layout.xaxis.range is None
+    fixed = data_figures.scatter_2d(ds.x_train, ds.y_train, extent=data.TOY_EXTENT)
+    assert tuple(fixed.layout.xaxis.range) == tuple(fixed.layout.yaxis.range) == (-6.0, 6.0)
 
 
 def test_scatter_2d_uses_the_palette_beyond_two_classes_and_rejects_bad_shapes():

@@ -28,6 +28,7 @@ def scatter_2d(
     class_names: Sequence[str] | None = None,
     x_title: str = "x₁",
     y_title: str = "x₂",
+    extent: float | None = None,
     height: int = 420,
 ) -> go.Figure:
     """2-D points coloured by class, one trace per class, with equal scales on both axes.
@@ -38,6 +39,8 @@ def scatter_2d(
         title: chart title.
         class_names: legend names per class (default "class 0", "class 1", ...).
         x_title, y_title: axis titles (the two features).
+        extent: fix both axes to [-extent, extent] (e.g. :data:`nnviz.data.TOY_EXTENT`), so the view
+            stays put while noise or seed change; by default the axes fit the points.
         height: figure height in pixels.
     """
     points, labels = np.asarray(x, dtype=float), np.asarray(y)
@@ -63,6 +66,9 @@ def scatter_2d(
                 hovertemplate=f"{class_names[c]}<br>{x_title} = %{{x:.2f}}<br>{y_title} = %{{y:.2f}}<extra></extra>",
             )
         )
+    if extent is not None:
+        fig.update_xaxes(range=[-extent, extent])
+        fig.update_yaxes(range=[-extent, extent])
     fig.update_yaxes(scaleanchor="x", scaleratio=1)
     return styled(fig, title=title, x_title=x_title, y_title=y_title, height=height)
 
