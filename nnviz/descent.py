@@ -469,3 +469,77 @@ def learning_rate_presets(condition: float) -> list[LearningRatePreset]:
             f"Above 2/κ = {limit:.3g} each overshoot is bigger than the last: the loss explodes and the path diverges.",
         ),
     ]
+
+
+def pytorch_listing(
+    surface: Surface,
+    optimizer: str,
+    start: tuple[float, float],
+    lr: float,
+    steps: int,
+    *,
+    schedule: str = "constant",
+    batch_size: int | None = None,
+    seed: int = 0,
+    **hyper: float,
+) -> str:
+    """A standalone PyTorch script that makes the same path as :func:`path` with these arguments and prints it."""
+    spec = OPTIMIZERS[optimizer]
+    kwargs = ", ".join(f"{name}={value!r}" for name, value in _torch_kwargs(spec, lr, hyper).items())
+    lines = ["import math", "", "import torch", "import torch.nn.functional as F", ""]
+    if surface.batch_loss is not None:
+        lines += [
+            "from sklearn.datasets import make_classification",
+            "",
+            f"X, y = make_classification(n_samples={surface.n_samples}, n_features=2, n_informative=2,",
+            "                           n_redundant=0, n_clusters_per_class=1, class_sep=1.0, flip_y=0.05,",
+            f"                           random_state={surface.data_seed})",
+            "X = torch.tensor((X - X.mean(0)) / X.std(0), dtype=torch.float32)",
+            "y = torch.tensor(y, dtype=torch.float32)",
+            "",
+        ]
+    lines += [
+        "",
+        "def loss_fn(w, X, y):" if surface.batch_loss is not None else "def loss_fn(w):",
+        f"    return {surface.source}",
+        "",
+        "",
+        f"w = torch.nn.Parameter(torch.tensor({list(start)!r}))",
+        f"optimizer = torch.optim.{spec.cls.__name__}([w], {kwargs})",
+    ]
+    scheduler = {
+        "step": f"torch.optim.lr_scheduler.StepLR(optimizer, step_size={max(1, steps // 4)}, gamma=0.5)",
+        "exponential": f"torch.optim.lr_scheduler.ExponentialLR(optimizer, gamma=0.01 ** (1 / {steps}))",
+        "cosine": f"torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max={steps})",
+    }.get(schedule)
+    if scheduler:
+        lines.append(f"scheduler = {scheduler}")
+    loss_call = "loss_fn(w)"
+    if batch_size is not None:
+        lines += [f"generator = torch.Generator().manual_seed({seed})", "batches = []"]
+        loss_call = "loss_fn(w, X[batch], y[batch])"
+    elif surface.batch_loss is not None:
+        loss_call = "loss_fn(w, X, y)"
+    lines += ["path = [w.detach().clone()]", f"for step in range({steps}):"]
+    if batch_size is not None:
+        lines += [
+            "    if not batches:  # a new epoch: reshuffle and cut into mini-batches",
+            f"        batches = list(torch.randperm(len(X), generator=generator).split({batch_size}))",
+            "    batch = batches.pop(0)",
+        ]
+    lines += [
+        "    optimizer.zero_grad()",
+        f"    loss = {loss_call}",
+        "    loss.backward()",
+        "    optimizer.step()",
+    ]
+    if scheduler:
+        lines.append("    scheduler.step()")
+    lines += [
+        "    path.append(w.detach().clone())",
+        "path = torch.stack(path)  # shape (steps + 1, 2)",
+        'print(f"final point {path[-1].tolist()}, final loss {loss_fn(w'
+        + (", X, y" if surface.batch_loss else "")
+        + ').item():.4g}")',
+    ]
+    return "\n".join(lines) + "\n"

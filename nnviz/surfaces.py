@@ -40,6 +40,7 @@ class Surface:
         title: display name.
         description: one sentence on what this surface teaches.
         latex: the formula of ``L`` in LaTeX.
+        source: the loss of one point ``w`` (shape ``(2,)``) as a Python/torch expression, for code listings.
         loss: ``w (..., 2) -> L (...)``, differentiable torch function.
         bounds: ``((w1_min, w1_max), (w2_min, w2_max))``: the plotted region; a path leaving it has diverged.
         minima: known global minima as ``(w1, w2)`` points (loss-minimizing parameters).
@@ -51,12 +52,14 @@ class Surface:
         log_color: colour contours by ``log(1 + L - L_min)`` because the surface spans many orders of magnitude.
         batch_loss: for surfaces computed from data, ``(w (..., 2), indices (B,)) -> L (...)`` on those samples.
         n_samples: number of data samples behind ``batch_loss`` (0 for analytic surfaces).
+        data_seed: the seed the data was generated with.
     """
 
     key: str
     title: str
     description: str
     latex: str
+    source: str
     loss: Callable[[Tensor], Tensor]
     bounds: Bounds
     minima: tuple[tuple[float, float], ...]
@@ -67,6 +70,7 @@ class Surface:
     log_color: bool = False
     batch_loss: Callable[[Tensor, Tensor], Tensor] | None = None
     n_samples: int = 0
+    data_seed: int = 0
 
     def __call__(self, w: Tensor) -> Tensor:
         """The loss at ``w`` of shape ``(..., 2)``; returns shape ``(...)``."""
@@ -111,6 +115,7 @@ def bowl(condition: float = 10.0) -> Surface:
         title="Ill-conditioned bowl",
         description=f"A valley {condition:g}× steeper across than along: too large a step zig-zags across it.",
         latex=rf"L(w) = \tfrac{{1}}{{2}}\left(w_1^2 + {condition:g}\, w_2^2\right)",
+        source=f"0.5 * (w[0] ** 2 + {condition:g} * w[1] ** 2)",
         loss=loss,
         bounds=((-3.0, 3.0), (-3.0, 3.0)),
         minima=((0.0, 0.0),),
@@ -133,6 +138,7 @@ def rosenbrock() -> Surface:
         title="Rosenbrock",
         description="Finding the curved valley is easy; following its flat floor to (1, 1) is hard.",
         latex=r"L(w) = (1 - w_1)^2 + 100\,(w_2 - w_1^2)^2",
+        source="(1 - w[0]) ** 2 + 100 * (w[1] - w[0] ** 2) ** 2",
         loss=loss,
         bounds=((-2.0, 2.0), (-1.0, 3.0)),
         minima=((1.0, 1.0),),
@@ -156,6 +162,7 @@ def himmelblau() -> Surface:
         title="Himmelblau",
         description="Four equally good minima: which one you reach depends only on where you start.",
         latex=r"L(w) = (w_1^2 + w_2 - 11)^2 + (w_1 + w_2^2 - 7)^2",
+        source="(w[0] ** 2 + w[1] - 11) ** 2 + (w[0] + w[1] ** 2 - 7) ** 2",
         loss=loss,
         bounds=((-5.0, 5.0), (-5.0, 5.0)),
         minima=((3.0, 2.0), (-2.805118, 3.131312), (-3.779310, -3.283186), (3.584428, -1.848126)),
@@ -179,6 +186,8 @@ def beale() -> Surface:
         title="Beale",
         description="Flat plateaus and cliff-like walls: gradients range from tiny to huge.",
         latex=r"L(w) = (1.5 - w_1 + w_1 w_2)^2 + (2.25 - w_1 + w_1 w_2^2)^2 + (2.625 - w_1 + w_1 w_2^3)^2",
+        source="(1.5 - w[0] + w[0] * w[1]) ** 2 + (2.25 - w[0] + w[0] * w[1] ** 2) ** 2"
+        " + (2.625 - w[0] + w[0] * w[1] ** 3) ** 2",
         loss=loss,
         bounds=((-4.5, 4.5), (-4.5, 4.5)),
         minima=((3.0, 0.5),),
@@ -202,6 +211,7 @@ def saddle() -> Surface:
         title="Saddle",
         description="Near a saddle point the gradient vanishes: plain descent lingers there, momentum escapes.",
         latex=r"L(w) = w_1^2 + w_2^4 - 2\,w_2^2",
+        source="w[0] ** 2 + w[1] ** 4 - 2 * w[1] ** 2",
         loss=loss,
         bounds=((-2.0, 2.0), (-2.0, 2.0)),
         minima=((0.0, 1.0), (0.0, -1.0)),
@@ -223,6 +233,7 @@ def rastrigin(amplitude: float = 10.0) -> Surface:
         title="Rastrigin",
         description="Dozens of local minima: gradient descent stops in the nearest one, not the best one.",
         latex=rf"L(w) = {2 * amplitude:g} + \sum_{{i=1}}^{{2}} \left(w_i^2 - {amplitude:g}\cos 2\pi w_i\right)",
+        source=f"{2 * amplitude:g} + (w ** 2 - {amplitude:g} * torch.cos(2 * math.pi * w)).sum()",
         loss=loss,
         bounds=((-5.12, 5.12), (-5.12, 5.12)),
         minima=((0.0, 0.0),),
@@ -308,6 +319,7 @@ def logistic_regression(n_samples: int = 200, seed: int = 0) -> Surface:
         description=f"The true BCE loss of a 2-weight logistic regression on {n_samples} make_classification points.",
         latex=r"L(w) = -\frac{1}{n}\sum_{i=1}^{n} \left[y_i \log \sigma(w^\top x_i)"
         r" + (1-y_i)\log(1-\sigma(w^\top x_i))\right]",
+        source="F.binary_cross_entropy_with_logits(X @ w, y)",
         loss=loss,
         bounds=((-half_width, half_width), (-half_width, half_width)),
         minima=(tuple(best.tolist()),),
@@ -317,6 +329,7 @@ def logistic_regression(n_samples: int = 200, seed: int = 0) -> Surface:
         adaptive_lr=0.2,
         batch_loss=batch_loss,
         n_samples=n_samples,
+        data_seed=seed,
     )
 
 

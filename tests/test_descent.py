@@ -242,3 +242,26 @@ def test_learning_rate_presets_tell_the_story_on_the_bowl():
     assert not runs["Too large"].diverged
     assert runs["Way too large"].diverged
     assert all(p.lesson for p in presets.values())
+
+
+@pytest.mark.parametrize(
+    ("key", "optimizer", "kwargs"),
+    [
+        ("rastrigin", "Nesterov", {"momentum": 0.5, "schedule": "step"}),
+        ("beale", "AdamW", {"weight_decay": 0.1, "schedule": "exponential"}),
+        ("logistic", "Adam", {"beta1": 0.8, "beta2": 0.99, "schedule": "cosine", "batch_size": 16, "seed": 4}),
+        ("logistic", "RMSprop", {}),
+    ],
+)
+def test_the_code_listing_runs_and_makes_the_same_path(key, optimizer, kwargs, capsys):
+    from nnviz.descent import pytorch_listing
+
+    surface = make_surface(key, seed=2)
+    start = (0.5, 0.5) if key != "logistic" else surface.start
+    lr = suggested_lr(surface, optimizer)
+    namespace: dict = {}
+    exec(pytorch_listing(surface, optimizer, start, lr, 25, **kwargs), namespace)
+    expected = path(surface, optimizer, start, lr, 25, **kwargs).points
+    # the listing writes the loss as X @ w, nnviz as w @ X.T: equal up to float32 rounding
+    np.testing.assert_allclose(namespace["path"].numpy(), expected, rtol=1e-4, atol=1e-5)
+    assert "final loss" in capsys.readouterr().out
