@@ -90,11 +90,12 @@ def neuron_forward_latex(net: TracedMLP, step: LayerForward, layer: int, neuron:
 
 
 def layer_forward_latex(net: TracedMLP, step: LayerForward, layer: int) -> list[str]:
-    """``z = W a + b`` and ``a = σ(z)`` for a whole layer, in matrix form with its numbers."""
+    """``z = W a + b`` and ``a = σ(z)`` for a whole layer, in matrix form with its numbers (two aligned blocks)."""
     name = net.activations[layer - 1]
     return [
-        rf"z^{{({layer})}} = W^{{({layer})}} a^{{({layer - 1})}} + b^{{({layer})}} = "
-        rf"{matrix(net.weights[layer - 1])} {vector(step.a_prev)} + {vector(net.biases[layer - 1])} = {vector(step.z)}",
+        rf"\begin{{aligned}} z^{{({layer})}} &= W^{{({layer})}} a^{{({layer - 1})}} + b^{{({layer})}} \\ "
+        rf"&= {matrix(net.weights[layer - 1])} {vector(step.a_prev)} + {vector(net.biases[layer - 1])} \\ "
+        rf"&= {vector(step.z)} \end{{aligned}}",
         rf"a^{{({layer})}} = {sigma(name)}(z^{{({layer})}}) = {vector(step.a)}",
     ]
 
@@ -143,8 +144,9 @@ def layer_backward_latex(
         )
     w_sym = rf"W^{{({layer})}}" + ("" if neuron is None else f"_{{{neuron},:}}")
     lines.append(
-        rf"{grad(w_sym)} = {grad(z_sym)}\,(a^{{({layer - 1})}})^\top = {dL_dz} {matrix(step.a_prev.unsqueeze(0))}"
-        rf" = {matrix(grads.dL_dW if neuron is None else grads.dL_dW[neuron : neuron + 1])}"
+        rf"\begin{{aligned}} {grad(w_sym)} &= {grad(z_sym)}\,(a^{{({layer - 1})}})^\top"
+        rf" = {dL_dz} {matrix(step.a_prev.unsqueeze(0))} \\"
+        rf" &= {matrix(grads.dL_dW if neuron is None else grads.dL_dW[neuron : neuron + 1])} \end{{aligned}}"
     )
     lines.append(rf"{grad(f'b^{{({layer})}}{sub}')} = {grad(z_sym)} = {dL_dz}")
     return lines
@@ -164,15 +166,17 @@ def weight_chain_latex(
     result = num(grads.dL_dW[i, j])
     if name == SOFTMAX or (layer == net.n_layers and backward.combined):
         lines = [
-            rf"{grad(w)} = {grad(z_i)} \cdot \frac{{\partial {z_i}}}{{\partial {w}}} = {grad(z_i)} \cdot {a_j}"
-            rf" = {factor(grads.dL_dz[i])} \cdot {factor(step.a_prev[j])} = {result}"
+            rf"\begin{{aligned}} {grad(w)} &= {grad(z_i)} \cdot \frac{{\partial {z_i}}}{{\partial {w}}}"
+            rf" = {grad(z_i)} \cdot {a_j} \\ &= {factor(grads.dL_dz[i])} \cdot {factor(step.a_prev[j])} = {result}"
+            r" \end{aligned}"
         ]
     else:
         slope = ACTIVATIONS[name].derivative(step.z)[i]
         lines = [
-            rf"{grad(w)} = {grad(a_i)} \cdot \frac{{\partial {a_i}}}{{\partial {z_i}}} \cdot "
-            rf"\frac{{\partial {z_i}}}{{\partial {w}}} = {grad(a_i)} \cdot {sigma(name)}'({z_i}) \cdot {a_j}"
-            rf" = {factor(grads.dL_da[i])} \cdot {factor(slope)} \cdot {factor(step.a_prev[j])} = {result}"
+            rf"\begin{{aligned}} {grad(w)} &= {grad(a_i)} \cdot \frac{{\partial {a_i}}}{{\partial {z_i}}} \cdot "
+            rf"\frac{{\partial {z_i}}}{{\partial {w}}} \\ &= {grad(a_i)} \cdot {sigma(name)}'({z_i}) \cdot {a_j} \\"
+            rf" &= {factor(grads.dL_da[i])} \cdot {factor(slope)} \cdot {factor(step.a_prev[j])} = {result}"
+            r" \end{aligned}"
         ]
     if layer < net.n_layers:
         upstream = backward.layers[layer].dL_dz
@@ -180,8 +184,8 @@ def weight_chain_latex(
             rf"{factor(net.weights[layer][k, i])}\cdot{factor(upstream[k])}" for k in range(len(upstream))
         )
         lines.append(
-            rf"{grad(a_i)} = \sum_k w^{{({layer + 1})}}_{{k{i}}} {grad(f'z^{{({layer + 1})}}_k')}"
-            rf" = {terms} = {num(grads.dL_da[i])}"
+            rf"\begin{{aligned}} {grad(a_i)} &= \sum_k w^{{({layer + 1})}}_{{k{i}}} {grad(f'z^{{({layer + 1})}}_k')} \\"
+            rf" &= {terms} = {num(grads.dL_da[i])} \end{{aligned}}"
         )
     return lines
 

@@ -63,7 +63,7 @@ with controls, ui.explain_errors():
     activations = []
     for layer, column in enumerate(act_cols, start=1):
         options = OUTPUTS_FOR_LOSS[loss] if layer == len(sizes) - 1 else list(ACTIVATIONS)
-        default = options.index("sigmoid") if "sigmoid" in options and layer < len(sizes) - 1 else 0
+        default = options.index("sigmoid") if "sigmoid" in options else 0
         label = "Output" if layer == len(sizes) - 1 else f"Layer {layer}"
         activations.append(column.selectbox(label, options, index=default, key=f"bp_act_{layer}_{loss}"))
     config = (tuple(sizes), tuple(activations), ui.seed())
@@ -127,13 +127,22 @@ with chain:
         st.latex(line)
 
 st.subheader("The same computation as autograd sees it")
-first_layer = readable_first_layer(net.sizes)
-total = value_node_count(net.sizes, first_layer)
-reveal = st.slider(
-    "Gradients filled in (reverse topological order, from the loss)", 0, total, total, key="bp_graph_reveal"
+graph_from_col, reveal_col = st.columns([1, 3])
+first_layer = graph_from_col.selectbox(
+    "Graph from layer",
+    range(1, net.n_layers + 1),
+    index=readable_first_layer(net.sizes) - 1,
+    key="bp_graph_from",
+    help="The scalar graph of the whole network gets large; by default it starts where it stays readable.",
 )
-if first_layer > 1:
-    st.caption(f"Showing layers {first_layer}–{net.n_layers} only: the whole graph would be too large to read.")
+total = value_node_count(net.sizes, first_layer)
+reveal = reveal_col.slider(
+    "Gradients filled in, node by node (reverse topological order, from the loss)",
+    0,
+    total,
+    total,
+    key=f"bp_graph_reveal_{first_layer}",
+)
 st.graphviz_chart(computation_graph_dot(net, forward, backward, loss, reveal, first_layer), width="stretch")
 
 check_col, update_col = st.columns([1.4, 1], gap="medium")

@@ -88,7 +88,7 @@ with graph:
 
 current = steps[index]
 shown_layer = max(current.layer, 1)
-computation, matrices = st.columns([1, 1.25], gap="medium")
+computation, matrices = st.columns([1.2, 1], gap="medium")
 with computation:
     st.subheader("This step, with its numbers")
     if current.layer == 0:
@@ -105,7 +105,7 @@ with computation:
 with matrices:
     ui.show_figure(figures.layer_matrices(net, trace, shown_layer), key="fwd_matrices")
 
-output_col, edit_col = st.columns([1, 1.25], gap="medium")
+output_col, edit_col = st.columns([1, 1.2], gap="medium")
 with output_col:
     if net.activations[-1] == network.SOFTMAX:
         ui.show_figure(figures.softmax_output(trace[-1].a), key="fwd_softmax")

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from nnviz.network import SOFTMAX, BackwardTrace, LayerForward, TracedMLP
 
-MAX_VALUE_NODES = 50  # more and the picture stops being readable
+MAX_VALUE_NODES = 24  # more and the picture stops being readable
 REVEALED_FILL = "#DCEEFB"
 LATEST_FILL = "#FFD8B0"
 PENDING_FILL = "#F1F3F4"

@@ -187,18 +187,20 @@ def _forward_hover(net: TracedMLP, trace: Sequence[LayerForward]) -> list[list[s
 
 
 def forward_step_title(net: TracedMLP, trace: Sequence[LayerForward], steps: Sequence[ForwardStep], index: int) -> str:
-    """What step ``index`` of a forward pass computes, in one line (the graph's title)."""
+    """What step ``index`` of a forward pass computes: a headline and, below it, the computation (HTML)."""
     step = steps[index]
     prefix = f"Step {index}/{len(steps) - 1}"
     if step.layer == 0:
-        return f"{prefix}: the input x = [{', '.join(num(v) for v in trace[0].a_prev)}] enters"
-    if step.neuron is not None:
-        return f"{prefix} · layer {step.layer}: {neuron_sum_text(net, trace[step.layer - 1], step.layer, step.neuron)}"
-    layer = trace[step.layer - 1]
-    return (
-        f"{prefix} · layer {step.layer}: z = W·a + b = [{', '.join(short(v) for v in layer.z)}]"
-        f"  →  {net.activations[step.layer - 1]}  →  a = [{', '.join(short(v) for v in layer.a)}]"
-    )
+        headline = f"{prefix}: the input enters"
+        detail = f"a<sup>(0)</sup> = x = [{', '.join(num(v) for v in trace[0].a_prev)}]"
+    elif step.neuron is not None:
+        headline = f"{prefix} · layer {step.layer}, neuron {step.neuron}"
+        detail = neuron_sum_text(net, trace[step.layer - 1], step.layer, step.neuron)
+    else:
+        layer = trace[step.layer - 1]
+        headline = f"{prefix} · layer {step.layer}: z = W·a + b, then a = {net.activations[step.layer - 1]}(z)"
+        detail = f"z = [{', '.join(short(v) for v in layer.z)}]  →  a = [{', '.join(short(v) for v in layer.a)}]"
+    return f"{headline}<br><span style='font-size:13px;font-weight:normal'>{detail}</span>"
 
 
 def _frame_state(net: TracedMLP, trace: Sequence[LayerForward], steps: Sequence[ForwardStep], index: int):
@@ -249,11 +251,11 @@ def forward_graph(
             dict(
                 type="buttons",
                 direction="left",
-                x=1.0,
-                xanchor="right",
-                y=1.0,
+                x=0.0,
+                xanchor="left",
+                y=0.0,
                 yanchor="bottom",
-                pad=dict(t=0, b=6),
+                pad=dict(t=0, b=0),
                 buttons=[
                     dict(label="▶ Play", method="animate", args=[None, play]),
                     dict(label="❚❚ Pause", method="animate", args=[[None], pause]),
@@ -263,7 +265,7 @@ def forward_graph(
     )
     styled(fig, title=title, x_title="layer (activation)", height=GRAPH_HEIGHT, legend=False)
     _graph_layout(fig, net)
-    fig.update_layout(title_font_size=15)
+    fig.update_layout(title_font_size=15, margin_t=80)
     return fig
 
 
@@ -339,7 +341,7 @@ def _heatmap(values: Tensor, scale: float) -> go.Heatmap:
         z=grid.tolist(),
         text=[[short(v) for v in row] for row in grid],
         texttemplate="%{text}",
-        textfont=dict(size=13),
+        textfont=dict(size=12),
         colorscale=DIVERGING_SCALE,
         zmin=-scale,
         zmax=scale,
@@ -359,10 +361,10 @@ def layer_matrices(net: TracedMLP, trace: Sequence[LayerForward], layer: int) ->
         (f"W<sup>({layer})</sup> ({n_out}×{n_in})", weight),
         (f"a<sup>({layer - 1})</sup>", step.a_prev),
         (f"b<sup>({layer})</sup>", bias),
-        ("z = W·a + b", step.z),
-        (f"a = {net.activations[layer - 1]}(z)", step.a),
+        (f"z<sup>({layer})</sup>", step.z),
+        (f"a<sup>({layer})</sup>", step.a),
     ]
-    widths = [max(n_in, 1.3)] + [1.3] * 4
+    widths = [1.5 * n_in] + [1.5] * 4
     fig = make_subplots(
         rows=1, cols=5, column_widths=widths, horizontal_spacing=0.035, subplot_titles=[p[0] for p in parts]
     )
@@ -376,7 +378,8 @@ def layer_matrices(net: TracedMLP, trace: Sequence[LayerForward], layer: int) ->
     fig.update_yaxes(title_text="to neuron i", tickvals=list(range(n_out)), row=1, col=1)
     for col in range(2, 6):
         fig.update_xaxes(title_text="", row=1, col=col)
-    styled(fig, title=f"Layer {layer} as matrices: z = W·a + b", height=300, legend=False)
+    title = f"Layer {layer} as matrices: z = W·a + b, a = {net.activations[layer - 1]}(z)"
+    styled(fig, title=title, height=300, legend=False)
     fig.update_annotations(font_size=13)
     return fig
 
