@@ -65,6 +65,12 @@ SECTIONS: dict[str, list[PageSpec]] = {
             ":material/undo:",
             "Step the chain rule backward and check every gradient against autograd.",
         ),
+        PageSpec(
+            "pages/descent.py",
+            "Gradient descent",
+            ":material/landscape:",
+            "Race torch.optim optimizers downhill on loss surfaces; see learning rates and batch sizes at work.",
+        ),
     ],
     "Training": [],
 }

@@ -202,10 +202,18 @@ def contour_with_paths(
     return fig
 
 
-def loss_curves(paths: Sequence[DescentPath], surface: Surface, *, title: str = "Loss per step", height: int = 460):
+def loss_curves(
+    paths: Sequence[DescentPath],
+    surface: Surface,
+    *,
+    title: str = "Loss per step",
+    height: int = 460,
+    labels: Sequence[str] | None = None,
+) -> go.Figure:
     """Loss gap ``L(w_t) − L*`` against the step on a log axis (straight lines are linear convergence).
 
     Gaps below :data:`LOSS_FLOOR` are drawn at the floor; a diverged path ends where it left the surface.
+    ``labels`` replace the default legend entries (then each path gets its own palette colour).
     """
     floor = surface.min_loss if surface.minima else 0.0
     fig = go.Figure()
@@ -216,8 +224,8 @@ def loss_curves(paths: Sequence[DescentPath], surface: Surface, *, title: str = 
                 x=np.arange(len(gap)),
                 y=gap,
                 mode="lines",
-                line=dict(color=path_color(run, index), width=2.5),
-                name=path_label(run, surface.n_samples),
+                line=dict(color=PALETTE[index] if labels else path_color(run, index), width=2.5),
+                name=labels[index] if labels else path_label(run, surface.n_samples),
                 hovertemplate="step %{x}: gap %{y:.3g}<extra></extra>",
             )
         )

@@ -1,0 +1,291 @@
+"""Gradient descent on a loss surface: explore one optimizer, race several, learning rates, batch sizes."""
+
+import streamlit as st
+
+import ui
+from nnviz import descent, surfaces
+from nnviz.figures import descent as figures
+
+ui.page_header(
+    "Gradient descent",
+    "Training is a walk downhill on the loss surface: at every step take a small step against the gradient. "
+    "Every path below is made by a real `torch.optim` optimizer acting on a 2-element parameter tensor.",
+    r"w_{t+1} = w_t - \eta\, \nabla L(w_t)",
+)
+
+
+@st.cache_resource(show_spinner=False)
+def surface_for(key: str, condition: float, seed: int) -> surfaces.Surface:
+    return surfaces.make_surface(key, condition=condition, seed=seed)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def grid_for(key: str, condition: float, seed: int):
+    return surfaces.grid(surface_for(key, condition, seed))
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def path_for(key: str, condition: float, seed: int, optimizer: str, start, lr, steps, schedule, batch_size, hyper):
+    surface = surface_for(key, condition, seed)
+    return descent.path(surface, optimizer, start, lr, steps, schedule=schedule, batch_size=batch_size, **dict(hyper))
+
+
+def hyper_controls(optimizer: str) -> dict[str, float]:
+    """Sliders for the chosen optimizer's own hyperparameters."""
+    widgets = {
+        "momentum": lambda: st.slider("momentum μ", 0.0, 0.99, 0.9, 0.01, key="descent_momentum"),
+        "alpha": lambda: st.slider("smoothing α", 0.5, 0.999, 0.99, 0.001, format="%.3f", key="descent_alpha"),
+        "beta1": lambda: st.slider("β₁ (momentum)", 0.0, 0.99, 0.9, 0.01, key="descent_beta1"),
+        "beta2": lambda: st.slider(
+            "β₂ (square average)", 0.5, 0.9999, 0.999, 0.0001, format="%.4f", key="descent_beta2"
+        ),
+        "weight_decay": lambda: st.slider("weight decay λ", 0.0, 0.5, 0.01, 0.01, key="descent_wd"),
+    }
+    return {name: widgets[name]() for name in descent.OPTIMIZERS[optimizer].hyper}
+
+
+SURFACE_KEYS = list(surfaces.SURFACES)
+controls = st.columns([2, 1, 1, 1])
+surface_key = controls[0].selectbox(
+    "Loss surface",
+    SURFACE_KEYS,
+    format_func=lambda key: surface_for(key, 10.0, ui.seed()).title,
+    key="descent_surface",
+)
+condition = 10.0
+if surface_key == "bowl":
+    condition = controls[1].slider("condition number κ", 1.0, 50.0, 10.0, 1.0, key="descent_condition")
+steps = int(controls[2].number_input("steps", min_value=1, value=200, step=50, key="descent_steps"))
+schedule = controls[3].selectbox("learning-rate schedule", descent.SCHEDULES, key="descent_schedule")
+
+surface = surface_for(surface_key, condition, ui.seed())
+xs, ys, z = grid_for(surface_key, condition, ui.seed())
+st.caption(f"**{surface.title}.** {surface.description}")
+
+x_key, y_key = f"descent_x_{surface_key}", f"descent_y_{surface_key}"
+(x_lo, x_hi), (y_lo, y_hi) = surface.bounds
+
+
+def start_from_click() -> None:
+    points = st.session_state["descent_contour"].selection.points
+    if points:
+        st.session_state[x_key] = min(max(round(points[0]["x"], 2), x_lo), x_hi)
+        st.session_state[y_key] = min(max(round(points[0]["y"], 2), y_lo), y_hi)
+
+
+explore, race_tab, lr_tab, batch_tab = st.tabs(
+    ["Explore", "Race", "Learning rate", "Batch size"], key="descent_tab", on_change="rerun"
+)
+
+with explore:
+    if explore.open:
+        left, middle, right = st.columns([1.1, 2.2, 2], gap="medium")
+        with left:
+            optimizer = st.selectbox("optimizer", list(descent.OPTIMIZERS), key="descent_optimizer")
+            lr_key = f"descent_lr_{surface_key}_{optimizer}_{condition:g}"
+            lr = st.number_input(
+                "learning rate η",
+                value=descent.suggested_lr(surface, optimizer),
+                format="%.5f",
+                step=descent.suggested_lr(surface, optimizer) / 4,
+                key=lr_key,
+                help="Any number: try 0 or a negative one to see why it must be positive.",
+            )
+            hyper = hyper_controls(optimizer)
+            start = (
+                st.slider("start w₁", x_lo, x_hi, surface.start[0], 0.01, key=x_key),
+                st.slider("start w₂", y_lo, y_hi, surface.start[1], 0.01, key=y_key),
+            )
+            arrows = st.toggle("gradient arrow", value=True, key="descent_arrow")
+            three_d = st.toggle("3-D view", key="descent_3d")
+        with ui.explain_errors():
+            run = path_for(
+                surface_key, condition, ui.seed(), optimizer, start, lr, steps, schedule, None, tuple(hyper.items())
+            )
+            moved = len(run.points) > 1
+            with left:
+                t = (
+                    st.slider("current step t", 0, len(run.points) - 2, 0, key="descent_t")
+                    if len(run.points) > 2
+                    else 0
+                )
+            detail = (
+                descent.step_detail(surface, optimizer, start, lr, t, schedule=schedule, steps=steps, **hyper)
+                if moved
+                else None
+            )
+            with middle:
+                if three_d:
+                    ui.show_figure(figures.surface_3d(xs, ys, z, surface, [run], height=460), key="descent_surface3d")
+                else:
+                    fig = figures.contour_with_paths(
+                        xs,
+                        ys,
+                        z,
+                        surface,
+                        [run],
+                        title=f"{optimizer} on {surface.title}: click to move the start",
+                        pickable=True,
+                    )
+                    if arrows and detail is not None:
+                        figures.gradient_arrow(fig, detail.w, detail.grad, surface)
+                    ui.show_figure(fig, key="descent_contour", on_select=start_from_click, selection_mode="points")
+            with right:
+                ui.show_figure(figures.loss_curves([run], surface), key="descent_loss")
+            if run.diverged:
+                st.warning(
+                    f"The path left the surface at step {run.diverged_at}: the learning rate is too large here.",
+                    icon=":material/warning:",
+                )
+            if detail is not None:
+                spec = descent.OPTIMIZERS[optimizer]
+                lines = descent.update_rule_latex(optimizer, detail, **hyper)
+                rule_col, numbers_col = st.columns([1, 1.4])
+                with rule_col:
+                    st.markdown(f"**{optimizer} update rule** (`torch.optim.{spec.cls.__name__}`)")
+                    for line in lines[: len(spec.rule)]:
+                        st.latex(line)
+                with numbers_col:
+                    st.markdown(f"**Step t = {detail.t} with the numbers torch used** (move *current step t*)")
+                    for line in lines[len(spec.rule) :]:
+                        st.latex(line)
+            ui.code_expander(descent.pytorch_listing(surface, optimizer, start, lr, steps, schedule=schedule, **hyper))
+
+with race_tab:
+    if race_tab.open:
+        options, scale_col = st.columns([3, 1])
+        chosen = options.multiselect(
+            "optimizers", list(descent.OPTIMIZERS), ["SGD", "Momentum", "RMSprop", "Adam"], key="descent_race"
+        )
+        scale = scale_col.select_slider(
+            "learning-rate scale",
+            [0.1, 0.3, 1.0, 3.0, 10.0],
+            1.0,
+            key="descent_race_scale",
+            help="Each optimizer starts from a rate that suits it on this surface; this multiplies all of them.",
+        )
+        start = (st.session_state.get(x_key, surface.start[0]), st.session_state.get(y_key, surface.start[1]))
+        if not chosen:
+            st.info("Pick at least one optimizer to race.", icon=":material/info:")
+        with ui.explain_errors():
+            runs = [
+                path_for(
+                    surface_key,
+                    condition,
+                    ui.seed(),
+                    name,
+                    start,
+                    scale * descent.suggested_lr(surface, name),
+                    steps,
+                    schedule,
+                    None,
+                    (),
+                )
+                for name in chosen
+            ]
+            if runs:
+                race_col, loss_col = st.columns([3, 2], gap="medium")
+                with race_col:
+                    ui.show_figure(
+                        figures.race(xs, ys, z, surface, runs, title=f"Race on {surface.title} — press Play"),
+                        key="descent_race_fig",
+                    )
+                with loss_col:
+                    ui.show_figure(figures.loss_curves(runs, surface, height=520), key="descent_race_loss")
+                finished = [r for r in runs if not r.diverged]
+                if finished:
+                    best = min(finished, key=lambda r: r.final_loss)
+                    st.caption(
+                        f"Lowest final loss: **{best.optimizer}** ({best.final_loss:.4g}). Learning rates: "
+                        + ", ".join(f"{r.optimizer} {r.lrs[0]:.3g}" for r in runs if len(r.lrs))
+                        + ". The start is the one set in Explore."
+                    )
+                ui.code_expander(
+                    descent.pytorch_listing(
+                        surface,
+                        chosen[-1],
+                        start,
+                        scale * descent.suggested_lr(surface, chosen[-1]),
+                        steps,
+                        schedule=schedule,
+                    ),
+                    label=f"PyTorch code ({chosen[-1]}; the others differ only in the optimizer line)",
+                )
+
+with lr_tab:
+    if lr_tab.open:
+        bowl = surface_for("bowl", condition, ui.seed())
+        presets = descent.learning_rate_presets(condition)
+        text_col, fig_col, loss_col = st.columns([1.1, 2.2, 2], gap="medium")
+        with text_col:
+            choice = st.radio("learning rate", [p.name for p in presets], index=1, key="descent_lr_preset")
+            preset = next(p for p in presets if p.name == choice)
+            st.latex(rf"\eta = {preset.lr:.3g}")
+            st.info(preset.lesson, icon=":material/lightbulb:")
+            st.caption(
+                f"Plain SGD on the bowl with κ = {condition:g}. Along each axis the distance to the minimum is "
+                rf"multiplied by |1 − ηλ| per step (λ = 1 and {condition:g}), so it converges only if η < 2/κ = "
+                f"{2 / condition:.3g}."
+            )
+        runs = {
+            p.name: path_for(
+                "bowl", condition, ui.seed(), "SGD", bowl.start, p.lr, min(steps, 100), "constant", None, ()
+            )
+            for p in presets
+        }
+        gx, gy, gz = grid_for("bowl", condition, ui.seed())
+        with fig_col:
+            ui.show_figure(
+                figures.contour_with_paths(
+                    gx, gy, gz, bowl, [runs[choice]], title=f"SGD, η = {preset.lr:.3g}: {choice.lower()}"
+                ),
+                key="descent_lr_fig",
+            )
+        with loss_col:
+            curves = figures.loss_curves(
+                list(runs.values()),
+                bowl,
+                title="All four learning rates",
+                labels=[f"{p.name} (η = {p.lr:.3g})" for p in presets],
+            )
+            ui.show_figure(curves, key="descent_lr_loss")
+        ui.code_expander(descent.pytorch_listing(bowl, "SGD", bowl.start, preset.lr, min(steps, 100)))
+
+with batch_tab:
+    if batch_tab.open:
+        model = surface_for("logistic", 10.0, ui.seed())
+        text_col, fig_col, loss_col = st.columns([1.1, 2.2, 2], gap="medium")
+        with text_col:
+            st.markdown(
+                "**Batch** gradient descent uses the whole data set for each gradient: stable but slow on big data. "
+                "**Stochastic** (SGD) uses one sample: fast but noisy. **Mini-batch** uses a few (32 or 64): "
+                "the practical standard, balancing speed and stability."
+            )
+            batch = st.slider("mini-batch size B", 2, model.n_samples // 2, 16, key="descent_batch")
+            batch_lr = st.slider("learning rate η", 0.05, 2.0, 0.5, 0.05, key="descent_batch_lr")
+        sizes = [model.n_samples, batch, 1]
+        with ui.explain_errors():
+            runs = [
+                path_for("logistic", 10.0, ui.seed(), "SGD", model.start, batch_lr, min(steps, 300), "constant", b, ())
+                for b in sizes
+            ]
+            mx, my, mz = grid_for("logistic", 10.0, ui.seed())
+            with fig_col:
+                ui.show_figure(
+                    figures.contour_with_paths(
+                        mx, my, mz, model, runs, title="Logistic regression: the true BCE surface"
+                    ),
+                    key="descent_batch_fig",
+                )
+            with loss_col:
+                ui.show_figure(
+                    figures.loss_curves(runs, model, title="Full-data loss per step"), key="descent_batch_loss"
+                )
+            st.caption(
+                f"Each point (w₁, w₂) is a classifier σ(w₁x₁ + w₂x₂) on {model.n_samples} make_classification points "
+                "(seed from the sidebar); the colours are its true loss on all of them. Each step sees only its batch, "
+                "so the smaller the batch the noisier the walk — yet each step costs B/n as much."
+            )
+            ui.code_expander(
+                descent.pytorch_listing(model, "SGD", model.start, batch_lr, min(steps, 300), batch_size=batch)
+            )
