@@ -122,10 +122,8 @@ st.subheader("Why classifiers use BCE, not MSE: the gradient")
 grad_text, grad_chart = st.columns([1, 2.2], gap="large")
 with grad_text:
     grad_label = st.radio("True label y", [1, 0], horizontal=True, key="grad_label")
-    st.latex(
-        r"\frac{\partial\,\mathrm{MSE}}{\partial z} = 2(p-y)\,p(1-p) \qquad "
-        r"\frac{\partial\,\mathrm{BCE}}{\partial z} = p-y"
-    )
+    st.latex(r"\frac{\partial\,\mathrm{MSE}}{\partial z} = 2(p-y)\,p(1-p)")
+    st.latex(r"\frac{\partial\,\mathrm{BCE}}{\partial z} = p-y")
     st.markdown(
         "With a sigmoid output p = σ(z), MSE's gradient carries the factor σ′(z) = p(1 − p), which is ~0 when the "
         "neuron is **confidently wrong**: learning stalls exactly where it is most needed. BCE's log cancels that "

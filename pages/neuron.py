@@ -38,7 +38,7 @@ with controls:
         format_func=lambda name: ACTIVATIONS[name].label,
         key="neuron_activation",
     )
-    defaults = [(1.0, 0.8), (0.5, -1.2), (-1.0, 0.5)]
+    defaults = [(1.0, 0.8), (0.5, 1.2), (-1.0, -0.6)]
     xs, ws = [], []
     for i in range(n_inputs):
         x_col, w_col = st.columns(2)
@@ -50,7 +50,8 @@ with diagram, ui.explain_errors():
     out = neuron_forward(x, w, b, activation)
     symbol = ACTIVATIONS[activation].symbol
     ui.show_figure(neuron_diagram(x, w, b, out.z, out.a, symbol), key="neuron_diagram")
-    st.latex(substituted_formula(x, w, b, out, symbol))
+with ui.explain_errors():
+    st.latex(substituted_formula(x, w, b, neuron_forward(x, w, b, activation), ACTIVATIONS[activation].symbol))
 
 # --- the neuron as a classifier ----------------------------------------------------------------
 st.subheader("The neuron as a classifier")
@@ -104,18 +105,25 @@ settings, perceptron_figure, error_figure = st.columns([1, 1.3, 1.3], gap="mediu
 with settings:
     gate = st.selectbox("Logic gate", list(LOGIC_GATES), key="perceptron_gate", on_change=_reset_perceptron)
     lr = st.slider("learning rate η", 0.05, 1.0, 0.1, 0.05, key="perceptron_lr", on_change=_reset_perceptron)
-    with ui.explain_errors():
-        run = train_perceptron(GATE_INPUTS, LOGIC_GATES[gate], lr=lr, epochs=MAX_EPOCHS, seed=ui.seed())
+    run = train_perceptron(GATE_INPUTS, LOGIC_GATES[gate], lr=lr, epochs=MAX_EPOCHS, seed=ui.seed())
     last = len(run.steps)
     current = min(st.session_state.get(STEP_KEY, 0), last)
     buttons = st.columns(2)
-    buttons[0].button("Step (1 sample)", key="perceptron_step_one", on_click=_advance, args=(1, last), width="stretch")
-    buttons[1].button("Epoch (4 samples)", key="perceptron_epoch", on_click=_advance, args=(4, last), width="stretch")
-    buttons[0].button("Run to the end", key="perceptron_run", on_click=_advance, args=(last, last), width="stretch")
+    for column, (label, key, by, tip) in zip(
+        buttons * 2,
+        [
+            ("Step", "perceptron_step_one", 1, "Show the perceptron the next single sample."),
+            ("Epoch", "perceptron_epoch", 4, "Show it all four samples once."),
+            ("Run", "perceptron_run", last, "Run to convergence, or to the last epoch."),
+        ],
+        strict=False,
+    ):
+        column.button(label, key=key, on_click=_advance, args=(by, last), help=tip, width="stretch")
     buttons[1].button("Reset", key="perceptron_reset", on_click=_reset_perceptron, width="stretch")
     w_now, b_now = run.state(current)
     errors_now = run.steps[current - 1].errors if current else None
     st.metric("Update step", f"{current} / {last}")
+    st.caption(f"w = ({w_now[0]:.2f}, {w_now[1]:.2f}), b = {b_now:.2f}")
     if current:
         step = run.steps[current - 1]
         sample = GATE_INPUTS[step.sample].tolist()
@@ -137,9 +145,7 @@ with perceptron_figure:
         key="perceptron_plane",
     )
 with error_figure:
-    ui.show_figure(
-        perceptron_errors([s.errors for s in run.steps[:current]] or [], 4, current), key="perceptron_errors"
-    )
+    ui.show_figure(perceptron_errors([s.errors for s in run.steps], 4, current), key="perceptron_errors")
 if current == last and run.converged_epoch is not None:
     st.success(
         f"{gate} learned: an epoch without a single mistake (epoch {run.converged_epoch}). "

@@ -75,7 +75,7 @@ def activation_curves(
     fig.update_layout(hovermode="x unified")
     title = " vs ".join(c.label for c in curves) if len(curves) <= 3 else f"{len(curves)} activations"
     if show_derivative:
-        title += " and their derivatives"
+        title += " and its derivative" if len(curves) == 1 else " and their derivatives"
     return styled(fig, title=title, x_title="input x", y_title="f(x), f′(x)", height=440)
 
 
@@ -143,6 +143,7 @@ def jacobian_heatmap(labels: Sequence[str], jacobian: Tensor) -> go.Figure:
             colorscale=DIVERGING_SCALE,
             text=[[f"{v:.3f}" for v in row] for row in values],
             texttemplate="%{text}" if len(labels) <= 6 else None,
+            textfont=dict(size=13),
             colorbar=dict(thickness=12),
             hovertemplate="∂%{y}/∂%{x} = %{z:.4f}<extra></extra>",
         )

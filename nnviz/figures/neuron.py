@@ -76,9 +76,11 @@ def neuron_diagram(x: Tensor, w: Tensor, b: float, z: float, a: float, activatio
     traces.append(_edge(act_pos, out_pos, None))
     for i, (xi, yi) in enumerate(zip(x.tolist(), ys, strict=True)):
         traces.append(_node(0.0, yi, f"{xi:.2f}", PALETTE[0], f"x{SUBSCRIPTS[i + 1]}", f"input x{i + 1} = {xi:.3f}"))
-        annotations.append(dict(x=-0.42, y=yi, text=f"x{SUBSCRIPTS[i + 1]}", showarrow=False, font=dict(size=16)))
+        annotations.append(
+            dict(x=-0.75, y=yi, text=f"<b>x{SUBSCRIPTS[i + 1]}</b>", showarrow=False, font=dict(size=16))
+        )
     traces.append(_node(*bias_pos, f"{b:+.2f}", sign_color(b), "bias", f"bias b = {b:.3f}"))
-    annotations.append(dict(x=bias_pos[0], y=bias_pos[1] - 0.45, text="bias b", showarrow=False))
+    annotations.append(dict(x=bias_pos[0] + 0.75, y=bias_pos[1], text="<b>bias b</b>", showarrow=False))
     traces.append(_node(*sum_pos, "Σ", "#1F2328", "weighted sum", f"z = w·x + b = {z:.3f}"))
     annotations.append(dict(x=sum_pos[0], y=0.55, text=f"<b>z = {z:.3f}</b>", showarrow=False, font=dict(size=15)))
     traces.append(_node(*act_pos, activation_symbol, PALETTE[2], "activation", f"a = f(z) = {a:.3f}"))
@@ -87,10 +89,9 @@ def neuron_diagram(x: Tensor, w: Tensor, b: float, z: float, a: float, activatio
     annotations.append(dict(x=out_pos[0], y=0.55, text="<b>output a</b>", showarrow=False, font=dict(size=15)))
     fig = go.Figure(traces)
     fig.update_layout(annotations=annotations)
-    span = max(n, 2) / 2 + 1.0
-    fig.update_xaxes(visible=False, range=[-0.8, 5.8])
-    fig.update_yaxes(visible=False, range=[-span - 0.3, span - 0.3])
-    return styled(fig, title=f"The neuron: z = {z:.3f}, a = {a:.3f}", legend=False, height=380)
+    fig.update_xaxes(visible=False, range=[-1.1, 5.8])
+    fig.update_yaxes(visible=False, range=[bias_pos[1] - 0.6, max(ys[0], 0.55) + 0.6])
+    return styled(fig, title=f"The neuron: z = {z:.3f}, a = {a:.3f}", legend=False, height=340)
 
 
 def _class_scatter(
@@ -124,6 +125,11 @@ def _line_trace(w: Tensor, b: float, x1_range: tuple[float, float], name: str) -
             hoverinfo="skip",
         )
     ]
+
+
+def _legend_below(fig: go.Figure) -> go.Figure:
+    """Move the legend under the plot, where it cannot collide with the title in a narrow column."""
+    return fig.update_layout(legend=dict(orientation="h", yanchor="top", y=-0.18, xanchor="left", x=0.0))
 
 
 def decision_plane(
@@ -166,9 +172,8 @@ def decision_plane(
     fig = go.Figure(traces)
     fig.update_xaxes(range=list(x1_range))
     fig.update_yaxes(range=[float(grid_x2[0]), float(grid_x2[-1])], scaleanchor="x", scaleratio=1)
-    return styled(
-        fig, title=f"The neuron as a classifier — accuracy {accuracy:.0%}", x_title="x₁", y_title="x₂", height=420
-    )
+    styled(fig, title=f"The neuron as a classifier — accuracy {accuracy:.0%}", x_title="x₁", y_title="x₂", height=440)
+    return _legend_below(fig)
 
 
 def perceptron_plane(
@@ -214,45 +219,51 @@ def perceptron_plane(
     fig = go.Figure(traces)
     fig.update_xaxes(range=[-0.5, 1.5], dtick=0.5)
     fig.update_yaxes(range=[-0.5, 1.5], dtick=0.5, scaleanchor="x", scaleratio=1)
-    return styled(
-        fig,
-        title=f"Perceptron on {gate}: w = ({w[0]:.2f}, {w[1]:.2f}), b = {b:.2f}",
-        x_title="x₁",
-        y_title="x₂",
-        height=420,
-    )
+    styled(fig, title=f"Perceptron on {gate}", x_title="x₁", y_title="x₂", height=420)
+    return _legend_below(fig)
 
 
 def perceptron_errors(errors: Sequence[int], samples_per_epoch: int, current: int) -> go.Figure:
-    """Misclassified samples after each single-sample update, with the current step marked.
+    """Misclassified samples after each single-sample update: the steps taken so far solid, the rest faint.
 
     Args:
-        errors: error count after step 1, 2, ... (length = number of steps).
-        samples_per_epoch: steps per pass over the data (dotted lines between epochs).
+        errors: error count after step 1, 2, ... of the whole run (length = number of steps).
+        samples_per_epoch: steps per pass over the data (dotted lines between epochs, y axis top).
         current: the step shown in the plane (0 = initial weights).
     """
     steps = list(range(1, len(errors) + 1))
     fig = go.Figure(
-        go.Scatter(
-            x=steps,
-            y=list(errors),
-            mode="lines+markers",
-            line=dict(color=PALETTE[0], shape="hv", width=2),
-            marker=dict(size=5),
-            name="errors",
-            hovertemplate="step %{x}<br>%{y} misclassified<extra></extra>",
-        )
+        [
+            go.Scatter(
+                x=steps,
+                y=list(errors),
+                mode="lines",
+                line=dict(color="rgba(0,0,0,0.15)", shape="hv", width=2),
+                name="still to come",
+                hoverinfo="skip",
+            ),
+            go.Scatter(
+                x=steps[:current],
+                y=list(errors[:current]),
+                mode="lines+markers",
+                line=dict(color=PALETTE[0], shape="hv", width=3),
+                marker=dict(size=5),
+                name="so far",
+                hovertemplate="step %{x}<br>%{y} misclassified<extra></extra>",
+            ),
+        ]
     )
     for boundary in range(samples_per_epoch, len(errors), samples_per_epoch):
-        fig.add_vline(x=boundary + 0.5, line=dict(color="rgba(0,0,0,0.12)", dash="dot"))
+        fig.add_vline(x=boundary + 0.5, line=dict(color="rgba(0,0,0,0.10)", dash="dot"))
     if current > 0:
         fig.add_vline(x=current, line=dict(color=HIGHLIGHT, width=2))
     fig.update_yaxes(range=[-0.2, samples_per_epoch + 0.2], dtick=1)
+    fig.update_xaxes(range=[0.5, max(len(errors), 1) + 0.5])
     return styled(
         fig,
-        title="Misclassified samples after each update",
+        title="Errors after each update",
         x_title="update step (one sample each)",
-        y_title="errors (of 4)",
-        height=300,
+        y_title=f"misclassified (of {samples_per_epoch})",
+        height=420,
         legend=False,
     )
