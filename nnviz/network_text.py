@@ -104,6 +104,11 @@ def _select(values: Tensor, neuron: int | None) -> Tensor:
     return values if neuron is None else values[neuron : neuron + 1]
 
 
+def aligned(left: str, *right: str) -> str:
+    """``left = right[0] = right[1] ...`` with each right-hand side on its own line."""
+    return rf"\begin{{aligned}} {left} " + r" \\ ".join(f"&= {part}" for part in right) + r" \end{aligned}"
+
+
 def grad(symbol: str) -> str:
     """``∂L/∂symbol`` in LaTeX."""
     return rf"\frac{{\partial L}}{{\partial {symbol}}}"
@@ -129,7 +134,7 @@ def layer_backward_latex(
             rf"(W^{{({layer + 1})}}{'' if neuron is None else f'_{{:,{neuron}}}'})^\top {grad(f'z^{{({layer + 1})}}')}"
             rf" = {matrix(w_next)} {vector(backward.layers[layer].dL_dz)}"
         )
-    lines = [rf"{grad(a_sym)} = {upstream} = {vector(_select(grads.dL_da, neuron))}"]
+    lines = [aligned(grad(a_sym), upstream, vector(_select(grads.dL_da, neuron)))]
     dL_dz = vector(_select(grads.dL_dz, neuron))
     if layer == net.n_layers and backward.combined:
         rule = r"a - \mathrm{onehot}(y)" if name == SOFTMAX else r"\frac{1}{n}(a - y)"
@@ -139,8 +144,12 @@ def layer_backward_latex(
     else:
         slope = ACTIVATIONS[name].derivative(step.z)
         lines.append(
-            rf"{grad(z_sym)} = {grad(a_sym)} \odot {sigma(name)}'({z_sym}) = "
-            rf"{vector(_select(grads.dL_da, neuron))} \odot {vector(_select(slope, neuron))} = {dL_dz}"
+            aligned(
+                grad(z_sym),
+                rf"{grad(a_sym)} \odot {sigma(name)}'({z_sym}) = "
+                rf"{vector(_select(grads.dL_da, neuron))} \odot {vector(_select(slope, neuron))}",
+                dL_dz,
+            )
         )
     w_sym = rf"W^{{({layer})}}" + ("" if neuron is None else f"_{{{neuron},:}}")
     lines.append(
@@ -185,7 +194,7 @@ def weight_chain_latex(
         )
         lines.append(
             rf"\begin{{aligned}} {grad(a_i)} &= \sum_k w^{{({layer + 1})}}_{{k{i}}} {grad(f'z^{{({layer + 1})}}_k')} \\"
-            rf" &= {terms} = {num(grads.dL_da[i])} \end{{aligned}}"
+            rf" &= {terms} \\ &= {num(grads.dL_da[i])} \end{{aligned}}"
         )
     return lines
 
