@@ -46,7 +46,7 @@ curve_controls, curve_chart = st.columns([1, 2.2], gap="large")
 with curve_controls:
     label = st.radio("True label y", [1, 0], horizontal=True, key="loss_label")
     p = st.slider("Prediction ŷ (a probability)", 0.0, 1.0, 0.2, 0.01, key="loss_prediction")
-    point = per_sample_terms(torch.tensor([p]), torch.tensor([float(label)]), loss).item()
+    point = per_sample_terms(torch.tensor([p]), torch.tensor([float(label)]), loss).item() + 0.0  # no "-0.0000"
     reference = TORCH_LOSS[loss](torch.tensor([p]), torch.tensor([float(label)])).item()
     st.metric(f"{loss.upper()} of this sample", f"{point:.4f}", help=f"torch {TORCH_NAME[loss]}: {reference:.4f}")
     st.caption(f"Checked against `{TORCH_NAME[loss]}`: {reference:.4f}.")
@@ -153,7 +153,7 @@ print("CE:", F.cross_entropy(z, torch.tensor([{target}])))
 z = torch.linspace(-8, 8, 321, requires_grad=True)
 y = torch.full_like(z, {float(grad_label)})
 p = torch.sigmoid(z)
-(g_mse,) = torch.autograd.grad(((p - y) ** 2).sum(), z)
+(g_mse,) = torch.autograd.grad(((p - y) ** 2).sum(), z, retain_graph=True)
 (g_bce,) = torch.autograd.grad(F.binary_cross_entropy(p, y, reduction="sum"), z)
 print(g_mse[0].item(), g_bce[0].item())
 """
