@@ -16,6 +16,7 @@ import math
 import sys
 from collections.abc import Sequence
 
+import torch
 from tqdm import tqdm
 
 from nnviz.data import DATASETS, Dataset, load_dataset
@@ -58,11 +59,16 @@ def _common_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--data-dir", help="where to look for MNIST / Fashion-MNIST IDX files first")
     parser.add_argument("--device", default="cpu", choices=["cpu", "cuda"])
     parser.add_argument("--json", action="store_true", help="end with one JSON line of results")
+    parser.add_argument("--threads", type=int, help="CPU threads for torch (default: torch's choice)")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
+        if args.threads is not None:
+            if args.threads < 1:
+                raise ValueError(f"--threads must be at least 1, got {args.threads}.")
+            torch.set_num_threads(args.threads)
         return run_train(args) if args.command == "train" else run_reproduce(args)
     except ValueError as err:
         print(f"error: {err}", file=sys.stderr)

@@ -388,6 +388,8 @@ class Trainer:
             self._diverged(first_step + bad[0], losses_list[bad[0]])
 
     def _diverged(self, step: int, loss: float) -> None:
+        """Stop at optimizer step ``step`` (the first non-finite loss); later steps are not recorded."""
+        self.global_step = step
         self.history.stop_reason = (
             f"diverged at step {step}: the loss became {loss} - the learning rate ({self.config.lr:g}) is too large"
         )

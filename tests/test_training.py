@@ -239,7 +239,7 @@ def test_divergence_stops_training_and_says_where():
     t.run()  # no exception
     assert t.done and t.stop_reason.startswith("diverged at step ")
     step = int(t.stop_reason.split()[3].rstrip(":"))
-    assert t.history.batch["step"][-1] == step
+    assert t.history.batch["step"][-1] == step == t.global_step
     assert not math.isfinite(t.history.batch["loss"][-1])
     assert all(math.isfinite(v) for v in t.history.batch["loss"][:-1])
     assert t.step(5) == 0
