@@ -100,7 +100,7 @@ with graph:
     ui.show_figure(figures.backward_graph(net, forward, backward, steps, index), key="bp_graph")
 
 current = steps[index]
-equations, chain = st.columns([1.3, 1], gap="medium")
+equations, chain = st.columns([1.1, 1], gap="medium")
 with equations:
     st.subheader("This step, with its numbers")
     if current.layer == 0:
@@ -194,3 +194,4 @@ st.caption(
 )
 
 ui.code_expander(torch_listing(net, x, y, loss))
+ui.next_concept("pages/descent.py", "Gradient descent")
