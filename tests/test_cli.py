@@ -9,12 +9,15 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import torch
+from sklearn.datasets import make_classification
 
 import nnviz.recipes
 from nnviz.cli import main
 from nnviz.data import DataError
-from nnviz.models import load_checkpoint
+from nnviz.models import Net, load_checkpoint
 from nnviz.recipes import RECIPES, prepare
+from nnviz.training import Trainer
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -125,3 +128,30 @@ def test_mnist_recipes_fall_back_to_digits_and_say_so(monkeypatch):
     data, config, note = prepare(RECIPES["003"])
     assert data.name == "digits" and config.model == "mlp" and config.sizes == (64, 128, 64, 10)
     assert "no mnist here" in note and "8x8 digits" in note
+
+
+def test_recipe_000_is_the_tutorials_own_loop():
+    """Seed 000's code as written (same initial weights) gives the losses and stopping epoch of our recipe."""
+    x, y = make_classification(n_samples=1000, n_features=5, n_classes=2, random_state=123)
+    x_data, y_truth = torch.tensor(x, dtype=torch.float32), torch.tensor(y, dtype=torch.float32)
+    torch.manual_seed(0)
+    net = Net(input_dim=5)
+    optimizer = torch.optim.Adam(params=net.parameters(), lr=0.01)
+    bce_loss = torch.nn.BCELoss()
+    losses, last_loss, epsilon = [], 10.0, 1e-3
+    for _epoch in range(100):
+        optimizer.zero_grad()
+        y_pred = net(x_data).squeeze()
+        loss = bce_loss(y_pred, y_truth)
+        loss.backward()
+        optimizer.step()
+        losses.append(loss.item())
+        change = abs(last_loss - loss.item())
+        last_loss = loss.item()
+        if change <= epsilon:
+            break
+
+    data, config, _ = prepare(RECIPES["000"], seed=0)
+    trainer = Trainer(config, data)
+    trainer.run()
+    assert trainer.history.epoch["loss"] == pytest.approx(losses, rel=1e-5)
