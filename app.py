@@ -12,11 +12,6 @@ def _page(spec, default: bool = False) -> st.Page:
     return st.Page(spec.path, title=spec.title, icon=spec.icon, default=default)
 
 
-navigation = st.navigation(
-    {"Start": [_page(HOME, default=True)]}
-    | {section: [_page(spec) for spec in pages] for section, pages in SECTIONS.items() if pages}
-)
-
 with st.sidebar:
     st.toggle(
         "Presenter mode",
@@ -33,6 +28,11 @@ with st.sidebar:
         help="Every random thing in the app (data, initial weights, shuffling) derives from this seed.",
     )
     st.caption("Every number on screen is computed by PyTorch.")
+
+navigation = st.navigation(
+    {"Start": [_page(HOME, default=True)]}
+    | {section: [_page(spec) for spec in pages] for section, pages in SECTIONS.items() if pages}
+)
 
 if ui.presenter_on():
     st.html(

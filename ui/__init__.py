@@ -46,7 +46,7 @@ def show_figure(fig: go.Figure, *, key: str | None = None, **kwargs):
     """
     if presenter_on():
         fig = presenter(go.Figure(fig))
-    return st.plotly_chart(fig, width="stretch", key=key, config={"displaylogo": False}, **kwargs)
+    return st.plotly_chart(fig, width="stretch", theme=None, key=key, config={"displaylogo": False}, **kwargs)
 
 
 def code_expander(code: str, label: str = "PyTorch code") -> None:

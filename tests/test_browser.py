@@ -1,0 +1,140 @@
+"""The running app in headless Chromium: every page renders its chart, shows no error, and is screenshotted.
+
+Screenshots (1280×720) go to ``$NNVIZ_SCREENSHOTS`` or ``artifacts/screenshots``; the folder is printed.
+On CI (``CI=true``) a missing Chromium fails these tests instead of skipping them.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from ui.registry import HOME, all_pages
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+VIEWPORT = {"width": 1280, "height": 720}
+PAGES = all_pages()
+
+if not Path(CHROMIUM).exists():
+    if os.environ.get("CI") == "true":
+        raise RuntimeError(f"browser tests must run on CI but {CHROMIUM} is missing (make test installs it)")
+    pytest.skip(f"{CHROMIUM} not installed (run `make test` to install it)", allow_module_level=True)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def app_url():
+    """Start ``streamlit run app.py`` on a free port and wait until it answers its health check."""
+    port = _free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true", "--server.port", str(port)],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                if time.monotonic() > deadline or server.poll() is not None:
+                    raise RuntimeError("streamlit did not start") from None
+                time.sleep(0.5)
+        yield url
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="module")
+def screenshot_dir() -> Path:
+    folder = Path(os.environ.get("NNVIZ_SCREENSHOTS", ROOT / "artifacts" / "screenshots"))
+    folder.mkdir(parents=True, exist_ok=True)
+    print(f"\nscreenshots in {folder}")
+    return folder
+
+
+def _open(browser, url: str):
+    page = browser.new_page(viewport=VIEWPORT)
+    page.goto(url, wait_until="domcontentloaded")
+    page.wait_for_selector('[data-testid="stPlotlyChart"] .main-svg', timeout=90_000)
+    page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=90_000)
+    page.wait_for_timeout(1500)  # let plotly finish its transitions before the screenshot
+    return page
+
+
+def _assert_clean(page) -> None:
+    assert page.locator('[data-testid="stException"]').count() == 0, page.locator(
+        '[data-testid="stException"]'
+    ).first.inner_text()
+    assert "Traceback" not in page.inner_text("body")
+
+
+@pytest.mark.parametrize("spec", PAGES, ids=[spec.url_path for spec in PAGES])
+def test_page_renders_its_chart_without_errors(spec, app_url, browser, screenshot_dir):
+    url = app_url if spec is HOME else f"{app_url}/{spec.url_path}"
+    page = _open(browser, url)
+    try:
+        _assert_clean(page)
+        assert page.locator('[data-testid="stPlotlyChart"]').count() >= 1
+        page.screenshot(path=str(screenshot_dir / f"{spec.url_path}.png"))
+    finally:
+        page.close()
+
+
+def test_presenter_mode_enlarges_type_and_hides_chrome_and_keeps_the_seed(app_url, browser, screenshot_dir):
+    page = _open(browser, app_url)
+    try:
+        seed = page.get_by_label("Seed")
+        seed.fill("7")
+        seed.press("Enter")
+        page.wait_for_timeout(1000)
+        normal_size = page.evaluate("() => parseFloat(getComputedStyle(document.documentElement).fontSize)")
+        page.get_by_text("Presenter mode").click()
+        page.wait_for_function(
+            f"() => parseFloat(getComputedStyle(document.documentElement).fontSize) > {normal_size}", timeout=30_000
+        )
+        page.wait_for_timeout(1500)
+        assert not page.locator('header[data-testid="stHeader"]').is_visible()
+        assert page.get_by_label("Seed").input_value() == "7"
+        _assert_clean(page)
+        page.screenshot(path=str(screenshot_dir / "home-presenter.png"))
+    finally:
+        page.close()
