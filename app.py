@@ -39,7 +39,7 @@ if ui.presenter_on():
         """<style>
         html { font-size: 20px; }
         header[data-testid="stHeader"] { display: none; }
-        .block-container, [data-testid="stMainBlockContainer"] { padding-top: 1rem; padding-bottom: 1rem; max-width: 100%; }
+        [data-testid="stMainBlockContainer"] { padding: 1rem 2rem; max-width: 100%; }
         h1 { font-size: 2.1rem !important; }
         </style>"""
     )

@@ -6,7 +6,6 @@ from pathlib import Path
 
 import pytest
 import torch
-
 from streamlit.testing.v1 import AppTest
 
 from tests.apptest import APP, TIMEOUT_S, open_page, plotly_specs
