@@ -27,6 +27,11 @@ def path_color(run: DescentPath, index: int = 0) -> str:
     return PALETTE[index % len(PALETTE)] if run.batch_size is not None else OPTIMIZER_COLORS[run.optimizer]
 
 
+def outcome(run: DescentPath) -> str:
+    """How a run ended: its final loss, or the step where it diverged."""
+    return f"diverged at step {run.diverged_at}" if run.diverged else f"final loss {run.final_loss:.3g}"
+
+
 def path_label(run: DescentPath, n_samples: int = 0) -> str:
     """Legend text: the optimizer (or batch size) and its final loss, or where it diverged."""
     if run.batch_size is None:
@@ -37,8 +42,7 @@ def path_label(run: DescentPath, n_samples: int = 0) -> str:
         name = "stochastic (B=1)"
     else:
         name = f"mini-batch (B={run.batch_size})"
-    outcome = f"diverged at step {run.diverged_at}" if run.diverged else f"final loss {run.final_loss:.3g}"
-    return f"{name}: {outcome}"
+    return f"{name}: {outcome(run)}"
 
 
 def _height(surface: Surface, z: np.ndarray) -> np.ndarray:
@@ -213,7 +217,7 @@ def loss_curves(
     """Loss gap ``L(w_t) − L*`` against the step on a log axis (straight lines are linear convergence).
 
     Gaps below :data:`LOSS_FLOOR` are drawn at the floor; a diverged path ends where it left the surface.
-    ``labels`` replace the default legend entries (then each path gets its own palette colour).
+    ``labels`` replace the optimizer names in the legend (then each path gets its own palette colour).
     """
     floor = surface.min_loss if surface.minima else 0.0
     fig = go.Figure()
@@ -225,7 +229,7 @@ def loss_curves(
                 y=gap,
                 mode="lines",
                 line=dict(color=PALETTE[index] if labels else path_color(run, index), width=2.5),
-                name=labels[index] if labels else path_label(run, surface.n_samples),
+                name=f"{labels[index]}: {outcome(run)}" if labels else path_label(run, surface.n_samples),
                 hovertemplate="step %{x}: gap %{y:.3g}<extra></extra>",
             )
         )
@@ -312,35 +316,35 @@ def race(
         for step in steps
     ]
     play = dict(frame=dict(duration=80, redraw=False), transition=dict(duration=0), fromcurrent=True, mode="immediate")
+    fig.update_traces(showscale=False, selector=dict(type="contour"))
     fig.update_layout(
         updatemenus=[
             dict(
                 type="buttons",
                 direction="left",
                 x=0.0,
-                y=-0.1,
+                y=-0.09,
                 xanchor="left",
                 yanchor="top",
-                pad=dict(t=0, r=8),
+                pad=dict(t=0, r=4),
                 buttons=[
                     dict(label="▶ Play", method="animate", args=[None, play]),
-                    dict(
-                        label="❚❚ Pause",
-                        method="animate",
-                        args=[[None], dict(mode="immediate", frame=dict(duration=0))],
-                    ),
+                    dict(label="❚❚", method="animate", args=[[None], dict(mode="immediate", frame=dict(duration=0))]),
                 ],
             )
         ],
         sliders=[
             dict(
                 active=len(steps) - 1,
-                x=0.2,
-                len=0.8,
-                y=-0.06,
+                x=0.25,
+                len=0.75,
+                y=-0.07,
                 yanchor="top",
-                currentvalue=dict(prefix="step ", font=dict(size=13)),
-                pad=dict(t=0),
+                currentvalue=dict(prefix="step ", font=dict(size=13), xanchor="right", offset=4),
+                pad=dict(t=0, b=0),
+                ticklen=0,
+                minorticklen=0,
+                font=dict(size=1, color="rgba(0,0,0,0)"),
                 steps=[
                     dict(
                         label=str(step),
@@ -351,7 +355,8 @@ def race(
                 ],
             )
         ],
-        legend=dict(orientation="v", yanchor="top", y=1.0, xanchor="left", x=1.12),
-        margin=dict(b=100),
+        legend=dict(orientation="h", yanchor="top", y=-0.24, xanchor="left", x=0.0),
+        margin=dict(b=140),
     )
+    fig.update_xaxes(title_standoff=4)
     return fig
