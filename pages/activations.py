@@ -98,7 +98,7 @@ with numbers:
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", key="act_probe_table")
 
 st.subheader("All of them at a glance")
-st.dataframe(activation_table(), hide_index=True, width="stretch")
+st.dataframe(st.cache_data(activation_table)(), hide_index=True, width="stretch")
 st.caption(
     f"f′(0), max |f′| and the share of [−6, 6] where |f′| < {VANISHING_GRADIENT} are computed by torch "
     "(default parameters). Step's derivative is 0 wherever it exists and undefined at 0."

@@ -1,6 +1,7 @@
 """Loss functions: loss against the prediction, an editable batch, cross-entropy on softmax, MSE vs BCE."""
 
 import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 import torch
 import torch.nn.functional as F
@@ -20,6 +21,15 @@ PRESETS = {
     "Invalid: a probability of 1.3": {"target": [1.0, 0.0, 1.0], "prediction": [0.9, 1.3, 0.5]},
     "Empty": {"target": [], "prediction": []},
 }
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def _gradient_figure(label: float) -> go.Figure:
+    """∂loss/∂z of MSE and BCE after a sigmoid for true label ``label`` (depends on nothing else, so cached)."""
+    z = torch.linspace(-8, 8, 321, dtype=torch.float64)
+    y = torch.full_like(z, label)
+    return gradient_comparison(z, {name.upper(): gradient_wrt_logit(z, y, name) for name in ("mse", "bce")}, label)
+
 
 ui.page_header(
     "Loss functions",
@@ -129,11 +139,8 @@ with grad_text:
         "neuron is **confidently wrong**: learning stalls exactly where it is most needed. BCE's log cancels that "
         "factor, so its gradient is largest on the worst mistakes."
     )
-z = torch.linspace(-8, 8, 321, dtype=torch.float64)
-y_grid = torch.full_like(z, float(grad_label))
-gradients = {f"{name.upper()}": gradient_wrt_logit(z, y_grid, name) for name in ("mse", "bce")}
 with grad_chart:
-    ui.show_figure(gradient_comparison(z, gradients, float(grad_label)), key="loss_gradients")
+    ui.show_figure(_gradient_figure(float(grad_label)), key="loss_gradients")
 
 ui.code_expander(
     f"""import torch

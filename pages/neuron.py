@@ -1,5 +1,6 @@
 """The neuron and the perceptron: a = f(w·x + b) with live numbers, as a classifier, and Rosenblatt's rule."""
 
+import plotly.graph_objects as go
 import streamlit as st
 import torch
 
@@ -9,6 +10,7 @@ from nnviz.figures.neuron import decision_plane, neuron_diagram, perceptron_erro
 from nnviz.neuron import (
     GATE_INPUTS,
     LOGIC_GATES,
+    PerceptronRun,
     neuron_forward,
     neuron_outputs,
     substituted_formula,
@@ -59,8 +61,8 @@ text, plane = st.columns([1, 2], gap="large")
 points, labels = two_blobs(80, seed=ui.seed())
 w_plane = w[:2]
 b_plane = b + (ws[2] * xs[2] if n_inputs == 3 else 0.0)
-grid_x1 = torch.linspace(-4.5, 4.5, 91)
-grid_x2 = torch.linspace(-4, 4, 81)
+grid_x1 = torch.linspace(-4.5, 4.5, 61)
+grid_x2 = torch.linspace(-4, 4, 55)
 mesh_x1, mesh_x2 = torch.meshgrid(grid_x1, grid_x2, indexing="xy")
 grid = torch.stack([mesh_x1.flatten(), mesh_x2.flatten()], dim=1)
 predicted = (points @ w_plane + b_plane > 0).float()
@@ -93,6 +95,22 @@ st.latex(
 )
 
 
+@st.cache_data(max_entries=256, show_spinner=False)
+def _perceptron_run(gate: str, lr: float, seed: int) -> PerceptronRun:
+    """The whole run for these settings (pure and read-only, so shared between reruns)."""
+    return train_perceptron(GATE_INPUTS, LOGIC_GATES[gate], lr=lr, epochs=MAX_EPOCHS, seed=seed)
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def _perceptron_figures(gate: str, lr: float, seed: int, current: int) -> tuple[go.Figure, go.Figure]:
+    """The plane and the error curve at step ``current``: moving the neuron's sliders does not rebuild them."""
+    run = _perceptron_run(gate, lr, seed)
+    w_now, b_now = run.state(current)
+    sample = run.steps[current - 1].sample if current else None
+    plane = perceptron_plane(GATE_INPUTS, LOGIC_GATES[gate], w_now, b_now, gate, sample)
+    return plane, perceptron_errors([step.errors for step in run.steps], 4, current)
+
+
 def _reset_perceptron() -> None:
     st.session_state[STEP_KEY] = 0
 
@@ -105,7 +123,7 @@ settings, perceptron_figure, error_figure = st.columns([1, 1.3, 1.3], gap="mediu
 with settings:
     gate = st.selectbox("Logic gate", list(LOGIC_GATES), key="perceptron_gate", on_change=_reset_perceptron)
     lr = st.slider("learning rate η", 0.05, 1.0, 0.1, 0.05, key="perceptron_lr", on_change=_reset_perceptron)
-    run = train_perceptron(GATE_INPUTS, LOGIC_GATES[gate], lr=lr, epochs=MAX_EPOCHS, seed=ui.seed())
+    run = _perceptron_run(gate, lr, ui.seed())
     last = len(run.steps)
     current = min(st.session_state.get(STEP_KEY, 0), last)
     buttons = st.columns(2)
@@ -137,15 +155,11 @@ with settings:
                 else f"update by η(y − ŷ) = {lr * (target - step.prediction):+.2f}."
             )
         )
+plane_figure, errors_figure = _perceptron_figures(gate, lr, ui.seed(), current)
 with perceptron_figure:
-    ui.show_figure(
-        perceptron_plane(
-            GATE_INPUTS, LOGIC_GATES[gate], w_now, b_now, gate, run.steps[current - 1].sample if current else None
-        ),
-        key="perceptron_plane",
-    )
+    ui.show_figure(plane_figure, key="perceptron_plane")
 with error_figure:
-    ui.show_figure(perceptron_errors([s.errors for s in run.steps], 4, current), key="perceptron_errors")
+    ui.show_figure(errors_figure, key="perceptron_errors")
 if current == last and run.converged_epoch is not None:
     st.success(
         f"{gate} learned: an epoch without a single mistake (epoch {run.converged_epoch}). "

@@ -37,8 +37,22 @@ def activation_curves(
     """
     fig = go.Figure()
     xs = x.tolist()
-    for start, end in vanishing:
-        fig.add_vrect(x0=start, x1=end, fillcolor="rgba(214,39,40,0.08)", line_width=0, layer="below")
+    fig.update_layout(
+        shapes=[
+            dict(
+                type="rect",
+                x0=start,
+                x1=end,
+                y0=0,
+                y1=1,
+                yref="paper",
+                fillcolor="rgba(214,39,40,0.08)",
+                line_width=0,
+                layer="below",
+            )
+            for start, end in vanishing
+        ]
+    )
     if vanishing:
         fig.add_trace(  # a legend entry for the shading
             go.Scatter(

@@ -79,11 +79,30 @@ def per_sample_bars(terms: Tensor, predictions: Tensor, targets: Tensor, loss_la
             "term = %{y:.4f}<extra></extra>",
         )
     )
-    fig.add_hline(
-        y=total,
-        line=dict(color=HIGHLIGHT, width=2, dash="dash"),
-        annotation_text=f"mean = {total:.4f}",
-        annotation_position="top left",
+    fig.update_layout(
+        shapes=[
+            dict(
+                type="line",
+                x0=0,
+                x1=1,
+                xref="paper",
+                y0=total,
+                y1=total,
+                line=dict(color=HIGHLIGHT, width=2, dash="dash"),
+            )
+        ],
+        annotations=[
+            dict(
+                x=0,
+                xref="paper",
+                xanchor="left",
+                y=total,
+                yanchor="bottom",
+                showarrow=False,
+                text=f"mean = {total:.4f}",
+                font=dict(color=HIGHLIGHT),
+            )
+        ],
     )
     fig.update_yaxes(range=[0, max(terms.max().item(), total) * 1.2 + 1e-3])
     return styled(

@@ -163,6 +163,7 @@ def decision_plane(
                 zmax=1,
                 colorscale=DIVERGING_SCALE,
                 opacity=0.55,
+                zsmooth="best",
                 colorbar=dict(title=dict(text="P(class 1)"), thickness=12, len=0.8),
                 hovertemplate="x₁ = %{x:.2f}<br>x₂ = %{y:.2f}<br>a = %{z:.3f}<extra></extra>",
                 name="output a",
@@ -253,10 +254,14 @@ def perceptron_errors(errors: Sequence[int], samples_per_epoch: int, current: in
             ),
         ]
     )
-    for boundary in range(samples_per_epoch, len(errors), samples_per_epoch):
-        fig.add_vline(x=boundary + 0.5, line=dict(color="rgba(0,0,0,0.10)", dash="dot"))
+    # vertical lines as plain shapes in one call: add_vline is slow, and this figure is redrawn on every rerun
+    lines = [
+        (boundary + 0.5, dict(color="rgba(0,0,0,0.10)", dash="dot"))
+        for boundary in range(samples_per_epoch, len(errors), samples_per_epoch)
+    ]
     if current > 0:
-        fig.add_vline(x=current, line=dict(color=HIGHLIGHT, width=2))
+        lines.append((current, dict(color=HIGHLIGHT, width=2)))
+    fig.update_layout(shapes=[dict(type="line", x0=x, x1=x, y0=0, y1=1, yref="paper", line=line) for x, line in lines])
     fig.update_yaxes(range=[-0.2, samples_per_epoch + 0.2], dtick=1)
     fig.update_xaxes(range=[0.5, max(len(errors), 1) + 0.5])
     return styled(
