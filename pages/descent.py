@@ -96,6 +96,7 @@ with explore:
                 st.slider("start w₁", x_lo, x_hi, surface.start[0], 0.01, key=x_key),
                 st.slider("start w₂", y_lo, y_hi, surface.start[1], 0.01, key=y_key),
             )
+            st.caption("Or click the map to start there.")
             arrows = st.toggle("gradient arrow", value=True, key="descent_arrow")
             three_d = st.toggle("3-D view", key="descent_3d")
         with ui.explain_errors():
@@ -124,7 +125,7 @@ with explore:
                         z,
                         surface,
                         [run],
-                        title=f"{optimizer} on {surface.title}: click to move the start",
+                        title=f"{optimizer} on {surface.title}",
                         pickable=True,
                     )
                     if arrows and detail is not None:

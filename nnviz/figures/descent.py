@@ -64,8 +64,8 @@ def _contour(xs: np.ndarray, ys: np.ndarray, z: np.ndarray, surface: Surface) ->
             colorscale=SURFACE_SCALE,
             ncontours=24,
             line=dict(width=0.6, color="rgba(0,0,0,0.25)"),
-            colorbar=dict(title=dict(text=_height_title(surface), side="right"), thickness=12),
-            hovertemplate="w₁ %{x:.2f}<br>w₂ %{y:.2f}<extra></extra>",
+            showscale=False,
+            hovertemplate=f"w₁ %{{x:.2f}}<br>w₂ %{{y:.2f}}<br>{_height_title(surface)} %{{z:.3g}}<extra></extra>",
             name="loss",
             showlegend=False,
         )
@@ -316,7 +316,6 @@ def race(
         for step in steps
     ]
     play = dict(frame=dict(duration=80, redraw=False), transition=dict(duration=0), fromcurrent=True, mode="immediate")
-    fig.update_traces(showscale=False, selector=dict(type="contour"))
     fig.update_layout(
         updatemenus=[
             dict(
