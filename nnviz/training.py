@@ -17,8 +17,8 @@ per column instead of an ``.item()`` per batch); evaluation runs under ``torch.n
 
 >>> from nnviz.data import load_dataset
 >>> trainer = Trainer(TrainConfig(sizes=(2, 8, 2), epochs=3), load_dataset("xor"))
->>> trainer.run()
->>> trainer.history.frame("epoch")[["epoch", "loss", "test_accuracy"]]  # doctest: +SKIP
+>>> history = trainer.run()
+>>> history.frame("epoch")[["epoch", "loss", "test_accuracy"]]  # doctest: +SKIP
 """
 
 from __future__ import annotations
