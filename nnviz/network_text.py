@@ -217,8 +217,8 @@ def torch_listing(
         n_out, n_in = net.weights[layer - 1].shape
         layers += [f"    nn.Linear({n_in}, {n_out}),", f"    {TORCH_MODULE_CODE[name]},"]
     weights = "\n".join(
-        f"    model[{2 * k}].weight.copy_(torch.tensor({literal(w)}))\n"
-        f"    model[{2 * k}].bias.copy_(torch.tensor({literal(b)}))"
+        f"    model[{2 * k}].weight.copy_(torch.tensor({literal(w)}, dtype=torch.float64))\n"
+        f"    model[{2 * k}].bias.copy_(torch.tensor({literal(b)}, dtype=torch.float64))"
         for k, (w, b) in enumerate(zip(net.weights, net.biases, strict=True))
     )
     lines = [
@@ -226,15 +226,14 @@ def torch_listing(
         "import torch.nn as nn",
         "import torch.nn.functional as F",
         "",
-        "torch.set_default_dtype(torch.float64)",
         *([STEP_MODULE_CODE] if "step" in net.activations else []),
         "model = nn.Sequential(",
         *layers,
-        ")",
+        ").double()  # float64, as on the page",
         "with torch.no_grad():",
         weights,
         "",
-        f"x = torch.tensor({literal(torch.as_tensor(x, dtype=torch.float64))})",
+        f"x = torch.tensor({literal(torch.as_tensor(x, dtype=torch.float64))}, dtype=torch.float64)",
         "activations = [x]",
         "for module in model:  # keep every intermediate z and a",
         "    activations.append(module(activations[-1]))",
@@ -248,7 +247,7 @@ def torch_listing(
                 "F.nll_loss(torch.log(output).unsqueeze(0), y.view(1))",
             )
         else:
-            target = f"torch.tensor({literal(torch.as_tensor(y, dtype=torch.float64).flatten())})"
+            target = f"torch.tensor({literal(torch.as_tensor(y, dtype=torch.float64).flatten())}, dtype=torch.float64)"
             value = {"mse": "F.mse_loss(output, y)", "bce": "F.binary_cross_entropy(output, y)"}[loss]
         lines += [
             "",

@@ -17,3 +17,14 @@ def _run_from_repository_root():
     os.chdir(ROOT)
     yield
     os.chdir(previous)
+
+
+@pytest.fixture(autouse=True)
+def _torch_global_state_is_left_alone():
+    """A test (or code it runs) must not change torch's process-wide defaults under the tests after it."""
+    import torch
+
+    dtype, threads = torch.get_default_dtype(), torch.get_num_threads()
+    yield
+    assert torch.get_default_dtype() == dtype, "torch's default dtype was changed"
+    assert torch.get_num_threads() == threads, "torch's thread count was changed"

@@ -122,8 +122,10 @@ def test_page_renders_its_chart_without_errors(spec, app_url, browser, screensho
 def test_presenter_mode_enlarges_type_and_hides_chrome_and_keeps_the_seed(app_url, browser, screenshot_dir):
     page = _open(browser, app_url)
     try:
-        seed = page.get_by_label("Seed")
-        seed.fill("7")
+        seed = page.locator("[data-testid=stSidebar]").get_by_role("spinbutton", name="Seed")
+        seed.click()
+        seed.press("Control+a")
+        seed.type("7")  # typed key by key: Streamlit ignores a programmatic fill
         seed.press("Enter")
         page.wait_for_timeout(1000)
         normal_size = page.evaluate("() => parseFloat(getComputedStyle(document.documentElement).fontSize)")
@@ -133,7 +135,7 @@ def test_presenter_mode_enlarges_type_and_hides_chrome_and_keeps_the_seed(app_ur
         )
         page.wait_for_timeout(1500)
         assert not page.locator('header[data-testid="stHeader"]').is_visible()
-        assert page.get_by_label("Seed").input_value() == "7"
+        assert page.locator("[data-testid=stSidebar]").get_by_role("spinbutton", name="Seed").input_value() == "7"
         _assert_clean(page)
         page.screenshot(path=str(screenshot_dir / "home-presenter.png"))
     finally:
