@@ -34,6 +34,8 @@ navigation = st.navigation(
     | {section: [_page(spec) for spec in pages] for section, pages in SECTIONS.items() if pages}
 )
 
+# Less empty space above the title, so a page's first chart is visible on a 1280×720 screen.
+st.html("<style>[data-testid='stMainBlockContainer'] { padding-top: 2.5rem; }</style>")
 if ui.presenter_on():
     st.html(
         """<style>

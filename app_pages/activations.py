@@ -167,4 +167,4 @@ J = torch.autograd.functional.jacobian(lambda v: torch.softmax(v / {temperature}
 print(p, J)
 """
 )
-ui.next_concept("pages/losses.py", "Loss functions")
+ui.next_concept("app_pages/losses.py", "Loss functions")

@@ -194,4 +194,4 @@ st.caption(
 )
 
 ui.code_expander(torch_listing(net, x, y, loss))
-ui.next_concept("pages/descent.py", "Gradient descent")
+ui.next_concept("app_pages/descent.py", "Gradient descent")

@@ -128,4 +128,4 @@ with edit_col:
         st.markdown(f"After **{label}**: output [{before_text}] → **[{after_text}]**")
 
 ui.code_expander(torch_listing(net, x))
-ui.next_concept("pages/backprop.py", "Backpropagation")
+ui.next_concept("app_pages/backprop.py", "Backpropagation")

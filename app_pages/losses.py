@@ -165,7 +165,7 @@ p = torch.sigmoid(z)
 print(g_mse[0].item(), g_bce[0].item())
 """
 )
-if any(spec.path == "pages/forward.py" for spec in all_pages()):
-    ui.next_concept("pages/forward.py", "Forward propagation")
+if any(spec.path == "app_pages/forward.py" for spec in all_pages()):
+    ui.next_concept("app_pages/forward.py", "Forward propagation")
 else:
-    ui.next_concept("pages/home.py", "Back to the learning path")
+    ui.next_concept("app_pages/home.py", "Back to the learning path")

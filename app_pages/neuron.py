@@ -211,4 +211,4 @@ for epoch in range({MAX_EPOCHS}):
         break
 """
 )
-ui.next_concept("pages/activations.py", "Activation functions")
+ui.next_concept("app_pages/activations.py", "Activation functions")

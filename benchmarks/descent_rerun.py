@@ -41,7 +41,7 @@ def reference_ms() -> float:
 
 
 def descent_ms(tab: str, widget: str, key: str, values: list[float]) -> float:
-    at = open_page("pages/descent.py")
+    at = open_page("app_pages/descent.py")
     if tab != "Explore":
         at.session_state["descent_tab"] = tab
         at.run()

@@ -29,10 +29,10 @@ from tests.apptest import open_page  # noqa: E402
 
 # (page, slider key, two values to alternate between); Home's teaser is a one-chart page for comparison
 CASES = [
-    ("pages/home.py", "home_w", (0.5, -1.5)),
-    ("pages/neuron.py", "neuron_w1", (0.5, -1.5)),
-    ("pages/activations.py", "act_probe", (0.5, -1.5)),
-    ("pages/losses.py", "loss_prediction", (0.3, 0.7)),
+    ("app_pages/home.py", "home_w", (0.5, -1.5)),
+    ("app_pages/neuron.py", "neuron_w1", (0.5, -1.5)),
+    ("app_pages/activations.py", "act_probe", (0.5, -1.5)),
+    ("app_pages/losses.py", "loss_prediction", (0.3, 0.7)),
 ]
 REFERENCE_SCRIPT = "import streamlit as st\nst.slider('x', 0.0, 1.0, 0.5, key='x')\n"
 

@@ -12,7 +12,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 @pytest.fixture(autouse=True, scope="session")
 def _run_from_repository_root():
-    """AppTest resolves ``app.py`` and ``pages/...`` relative to the working directory."""
+    """AppTest resolves ``app.py`` and ``app_pages/...`` relative to the working directory."""
     previous = Path.cwd()
     os.chdir(ROOT)
     yield

@@ -9,7 +9,7 @@ from nnviz.network import TracedMLP, autograd_gradients
 from nnviz.network_text import num
 from tests.apptest import open_page, plotly_specs
 
-PAGE = "pages/backprop.py"
+PAGE = "app_pages/backprop.py"
 X = [1.0, -0.5]
 
 

@@ -31,7 +31,9 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 VIEWPORT = {"width": 1280, "height": 720}
-PAGES = all_pages()
+# Pages other than Home first: a fresh server's first visitor opening /<page> directly must get the
+# app's navigation and sidebar too.
+PAGES = all_pages()[1:] + [HOME]
 
 if not Path(CHROMIUM).exists():
     if os.environ.get("CI") == "true":
@@ -114,6 +116,9 @@ def test_page_renders_its_chart_without_errors(spec, app_url, browser, screensho
     try:
         _assert_clean(page)
         assert page.locator('[data-testid="stPlotlyChart"]').count() >= 1
+        sidebar = page.locator('[data-testid="stSidebar"]')
+        assert sidebar.get_by_text("Presenter mode").is_visible(), "app.py's sidebar is missing"
+        assert sidebar.get_by_text("Foundations").is_visible(), "app.py's navigation is missing"
         page.screenshot(path=str(screenshot_dir / f"{spec.url_path}.png"))
     finally:
         page.close()

@@ -34,7 +34,7 @@ def _title_numbers(at, title_start: str) -> list[float]:
 
 
 def test_neuron_diagram_follows_sliders_and_every_activation():
-    at = open_page("pages/neuron.py")
+    at = open_page("app_pages/neuron.py")
     _ok(at)
     assert not at.error
     z, a = _title_numbers(at, "The neuron:")
@@ -65,7 +65,7 @@ def test_neuron_diagram_follows_sliders_and_every_activation():
 
 
 def test_perceptron_learns_and_but_not_xor():
-    at = open_page("pages/neuron.py")
+    at = open_page("app_pages/neuron.py")
     assert _metric(at, "Update step").startswith("0 /")
     at.button(key="perceptron_step_one").click().run()
     assert _metric(at, "Update step").startswith("1 /")
@@ -94,7 +94,7 @@ def test_perceptron_learns_and_but_not_xor():
 
 
 def test_activation_probe_matches_torch_for_every_activation_and_parameter():
-    at = open_page("pages/activations.py")
+    at = open_page("app_pages/activations.py")
     _ok(at)
     assert "Shaded" in at.caption[0].value or any("Shaded" in c.value for c in at.caption)
     at.multiselect(key="act_selected").set_value(list(ACTIVATIONS)).run()
@@ -126,7 +126,7 @@ def test_activation_probe_matches_torch_for_every_activation_and_parameter():
 
 
 def test_sigmoid_shading_and_softmax_explorer():
-    at = open_page("pages/activations.py")
+    at = open_page("app_pages/activations.py")
     sigmoid = _figure(at, "Sigmoid")
     assert len(sigmoid["layout"]["shapes"]) == 2  # both tails, |σ'| < 0.01
     seed = _figure(at, "Seed 000")
@@ -154,7 +154,7 @@ def test_sigmoid_shading_and_softmax_explorer():
 
 
 def test_loss_of_one_sample_for_every_loss_and_prediction_extremes():
-    at = open_page("pages/losses.py")
+    at = open_page("app_pages/losses.py")
     _ok(at)
     assert _metric(at, "BCE of this sample") == f"{F.binary_cross_entropy(torch.tensor(0.2), torch.tensor(1.0)):.4f}"
     for loss, fn in [("mse", F.mse_loss), ("mae", F.l1_loss), ("bce", F.binary_cross_entropy)]:
@@ -171,7 +171,7 @@ def test_loss_of_one_sample_for_every_loss_and_prediction_extremes():
 
 
 def test_batch_table_presets_and_bad_input():
-    at = open_page("pages/losses.py")
+    at = open_page("app_pages/losses.py")
     preds, targets = torch.tensor([0.9, 0.2, 0.7, 0.1, 0.6]), torch.tensor([1.0, 0.0, 1.0, 0.0, 1.0])
     assert float(_metric(at, "Batch BCE")) == pytest.approx(F.binary_cross_entropy(preds, targets).item(), abs=1e-4)
     bars = _figure(at, "Binary cross-entropy (BCE): each sample")["data"][0]["y"]
@@ -194,7 +194,7 @@ def test_batch_table_presets_and_bad_input():
 
 
 def test_cross_entropy_and_gradient_sections():
-    at = open_page("pages/losses.py")
+    at = open_page("app_pages/losses.py")
     for target in range(3):
         at.selectbox(key="ce_target").set_value(target)
         at.slider(key="ce_z0").set_value(-5.0)
@@ -219,7 +219,7 @@ def test_cross_entropy_and_gradient_sections():
         assert fig["data"][1]["y"] == pytest.approx(bce.tolist(), abs=1e-6)
 
 
-@pytest.mark.parametrize("path", ["pages/neuron.py", "pages/activations.py", "pages/losses.py"])
+@pytest.mark.parametrize("path", ["app_pages/neuron.py", "app_pages/activations.py", "app_pages/losses.py"])
 def test_code_listing_runs(path, tmp_path, monkeypatch):
     """The PyTorch listing in the expander runs as shown."""
     at = open_page(path)

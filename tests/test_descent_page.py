@@ -10,7 +10,7 @@ from nnviz.descent import MAX_STEPS, OPTIMIZERS
 from nnviz.surfaces import SURFACES
 from tests.apptest import open_page, plotly_specs
 
-PAGE = "pages/descent.py"
+PAGE = "app_pages/descent.py"
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,7 @@ from nnviz.network import TracedMLP
 from nnviz.network_text import num
 from tests.apptest import open_page, plotly_specs
 
-PAGE = "pages/forward.py"
+PAGE = "app_pages/forward.py"
 
 
 def graph(at) -> dict:

@@ -22,6 +22,12 @@ def test_registry_lists_existing_unique_pages():
     assert set(SECTIONS) == {"Foundations", "Learning", "Training"}
 
 
+def test_no_pages_folder_beside_app_py():
+    # Streamlit runs pages/<name>.py directly, without app.py's navigation and sidebar, when a fresh
+    # server's first visitor opens /<name>: page scripts must live in a folder of another name.
+    assert not Path("pages").exists()
+
+
 @pytest.mark.parametrize("spec", PAGES, ids=[spec.url_path for spec in PAGES])
 def test_page_runs_and_draws_a_chart(spec):
     at = open_page(spec.path)
@@ -57,7 +63,7 @@ def test_sidebar_holds_presenter_mode_and_seed():
     at = AppTest.from_file(APP, default_timeout=TIMEOUT_S).run()
     assert at.sidebar.toggle(key="presenter").value is False
     assert at.sidebar.number_input(key="seed").value == 0
-    assert not at.get("html")
+    assert not any("font-size: 20px" in element.proto.body for element in at.get("html"))
 
 
 def test_presenter_mode_enlarges_the_type():

@@ -1,6 +1,6 @@
 """Page helpers shared by every page script: header, figures, code, errors, next link.
 
-This is the only place besides ``app.py`` and ``pages/`` that imports streamlit; the
+This is the only place besides ``app.py`` and ``app_pages/`` that imports streamlit; the
 ``nnviz`` package never does. Pages read top to bottom as
 ``header -> controls -> nnviz calls -> show_figure -> code_expander -> next_concept``.
 """

@@ -11,7 +11,7 @@ class PageSpec:
     """One page of the app.
 
     Attributes:
-        path: script path relative to the repository root, e.g. ``"pages/neuron.py"``.
+        path: script path relative to the repository root, e.g. ``"app_pages/neuron.py"``.
         title: navigation title.
         icon: a Material icon (``":material/name:"``) or an emoji.
         blurb: one sentence for the Home page's learning-path card.
@@ -28,25 +28,25 @@ class PageSpec:
         return self.path.rsplit("/", 1)[-1].removesuffix(".py")
 
 
-HOME = PageSpec("pages/home.py", "Home", ":material/home:", "What nnviz is and the path through it.")
+HOME = PageSpec("app_pages/home.py", "Home", ":material/home:", "What nnviz is and the path through it.")
 
 # Sections in learning order. Each later issue appends its pages to the right section.
 SECTIONS: dict[str, list[PageSpec]] = {
     "Foundations": [
         PageSpec(
-            "pages/neuron.py",
+            "app_pages/neuron.py",
             "The neuron and the perceptron",
             ":material/neurology:",
             "Weigh inputs, add a bias, fire: then watch a perceptron learn AND, OR, and fail on XOR.",
         ),
         PageSpec(
-            "pages/activations.py",
+            "app_pages/activations.py",
             "Activation functions",
             ":material/show_chart:",
             "Ten activations and their derivatives: where gradients vanish, and softmax with a temperature.",
         ),
         PageSpec(
-            "pages/losses.py",
+            "app_pages/losses.py",
             "Loss functions",
             ":material/trending_down:",
             "MSE, MAE, BCE and cross-entropy: why confident mistakes cost most, sample by sample.",
@@ -54,19 +54,19 @@ SECTIONS: dict[str, list[PageSpec]] = {
     ],
     "Learning": [
         PageSpec(
-            "pages/forward.py",
+            "app_pages/forward.py",
             "Forward propagation",
             ":material/arrow_forward:",
             "Watch numbers flow through a tiny network, layer by layer.",
         ),
         PageSpec(
-            "pages/backprop.py",
+            "app_pages/backprop.py",
             "Backpropagation",
             ":material/undo:",
             "Step the chain rule backward and check every gradient against autograd.",
         ),
         PageSpec(
-            "pages/descent.py",
+            "app_pages/descent.py",
             "Gradient descent",
             ":material/landscape:",
             "Race torch.optim optimizers downhill on loss surfaces; see learning rates and batch sizes at work.",

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import plotly.graph_objects as go
 
-FONT_FAMILY = "Inter, 'Source Sans Pro', 'Helvetica Neue', Arial, sans-serif"
+FONT_FAMILY = "'Source Sans', 'Source Sans Pro', 'Helvetica Neue', Arial, sans-serif"  # Streamlit's own font
 BASE_FONT_SIZE = 14
 PRESENTER_SCALE = 1.35
 
@@ -47,6 +47,9 @@ def sign_color(value: float) -> str:
     return NEUTRAL
 
 
+_TOP_MARGIN = 24  # px above the plot area, plus room for a title and a legend (see styled)
+_TITLE_ROOM = 34
+_LEGEND_ROOM = 28
 _AXIS = dict(gridcolor=GRID, zerolinecolor="rgba(0,0,0,0.25)", linecolor="rgba(0,0,0,0.35)")
 
 # Built once: a plotly figure copies and validates whatever layout it is given, which costs tens of
@@ -54,13 +57,23 @@ _AXIS = dict(gridcolor=GRID, zerolinecolor="rgba(0,0,0,0.25)", linecolor="rgba(0
 TEMPLATE = go.layout.Template(
     layout=dict(
         font=dict(family=FONT_FAMILY, size=BASE_FONT_SIZE, color="#1F2328"),
-        title=dict(x=0.0, xanchor="left", font=dict(size=BASE_FONT_SIZE + 3)),
+        # The title sits at the top of the figure and the legend, left-aligned, just above the plot area,
+        # so a long title never runs under the legend; styled() makes room for both.
+        title=dict(
+            x=0.0,
+            xanchor="left",
+            y=1.0,
+            yref="container",
+            yanchor="top",
+            pad=dict(t=10, l=8),
+            font=dict(size=BASE_FONT_SIZE + 3),
+        ),
         paper_bgcolor="white",
         plot_bgcolor="white",
         colorway=list(PALETTE),
         colorscale=dict(sequential=SEQUENTIAL_SCALE, diverging=DIVERGING_SCALE),
-        margin=dict(l=56, r=24, t=56, b=48),
-        legend=dict(orientation="h", yanchor="bottom", y=1.02, xanchor="right", x=1.0),
+        margin=dict(l=56, r=24, t=_TOP_MARGIN, b=48),
+        legend=dict(orientation="h", yanchor="bottom", y=1.01, xanchor="left", x=0.0),
         hoverlabel=dict(font=dict(family=FONT_FAMILY, size=BASE_FONT_SIZE)),
         xaxis=_AXIS | dict(automargin=True),
         yaxis=_AXIS | dict(automargin=True),
@@ -85,15 +98,14 @@ def styled(
         title: chart title (short; the page gives the explanation).
         x_title, y_title: axis labels, with units where there are any.
         height: figure height in CSS pixels; fits a 1280x720 projector at 420.
-        legend: show the legend (horizontal, above the plot area).
+        legend: show the legend (horizontal, left-aligned between the title and the plot area).
     """
     fig.layout.template = TEMPLATE
     fig.layout.height = height
     fig.layout.showlegend = legend
     if title:
         fig.layout.title.text = title
-    else:
-        fig.layout.margin.t = 24
+    fig.layout.margin.t = _TOP_MARGIN + _TITLE_ROOM * bool(title) + _LEGEND_ROOM * legend
     if x_title is not None:
         fig.update_xaxes(title_text=x_title)
     if y_title is not None:
