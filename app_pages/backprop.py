@@ -26,14 +26,6 @@ OUTPUTS_FOR_LOSS = {
 DEFAULT_TARGET = {"cross_entropy": "1", "bce": "1, 0", "mse": "1, 0"}
 
 
-def step_backward() -> None:
-    st.session_state.bp_index += 1
-
-
-def reset() -> None:
-    st.session_state.bp_index = 0
-
-
 def apply_update(net: network.TracedMLP, x, y, loss: str) -> None:
     before = net.loss(x, y, loss)
     net.apply_gradient_step(net.backward_trace(x, y, loss), st.session_state.bp_lr)
@@ -67,12 +59,9 @@ with controls, ui.explain_errors():
         label = "Output" if layer == len(sizes) - 1 else f"Layer {layer}"
         activations.append(column.selectbox(label, options, index=default, key=f"bp_act_{layer}_{loss}"))
     config = (tuple(sizes), tuple(activations), ui.seed())
-    if st.session_state.get("bp_config") != config:
-        st.session_state.bp_net = network.TracedMLP(sizes, activations, seed=ui.seed())
-        st.session_state.bp_config = config
-        st.session_state.bp_index = 0
-        st.session_state.pop("bp_update", None)
-    net: network.TracedMLP = st.session_state.bp_net
+    net = ui.rebuilt_on_change(
+        "bp", config, lambda: network.TracedMLP(sizes, activations, seed=ui.seed()), forget=("bp_update",)
+    )
     x = network.as_input(x_values, sizes[0])
     y = y_values[0] if loss == "cross_entropy" else y_values
     forward = net.forward_trace(x)
@@ -83,18 +72,7 @@ if backward is None:
 with controls:
     detailed = st.toggle("One neuron at a time", key="bp_detailed")
     steps = network.pass_steps(net.sizes, detailed=detailed, backward=True)
-    st.session_state.bp_index = min(st.session_state.bp_index, len(steps) - 1)
-    index = st.session_state.bp_index
-    step_col, reset_col = st.columns(2)
-    step_col.button(
-        "Step back",
-        key="bp_step",
-        icon=":material/skip_previous:",
-        on_click=step_backward,
-        disabled=index == len(steps) - 1,
-        width="stretch",
-    )
-    reset_col.button("Reset", key="bp_reset", icon=":material/restart_alt:", on_click=reset, width="stretch")
+    index = ui.stepper("bp", len(steps), label="Step back", icon=":material/skip_previous:")
 
 with graph:
     ui.show_figure(figures.backward_graph(net, forward, backward, steps, index), key="bp_graph")

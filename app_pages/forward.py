@@ -16,14 +16,6 @@ ui.page_header(
 )
 
 
-def step_forward() -> None:
-    st.session_state.fwd_index += 1
-
-
-def reset() -> None:
-    st.session_state.fwd_index = 0
-
-
 def set_weight(net: network.TracedMLP, x) -> None:
     layer, i, j = st.session_state.fwd_edit_layer, st.session_state.fwd_edit_i, st.session_state.fwd_edit_j
     before = net(x)
@@ -55,12 +47,9 @@ with controls, ui.explain_errors():
         for layer in range(1, len(sizes))
     ]
     config = (tuple(sizes), tuple(activations), ui.seed())
-    if st.session_state.get("fwd_config") != config:
-        st.session_state.fwd_net = network.TracedMLP(sizes, activations, seed=ui.seed())
-        st.session_state.fwd_config = config
-        st.session_state.fwd_index = 0
-        st.session_state.pop("fwd_edit_result", None)
-    net: network.TracedMLP = st.session_state.fwd_net
+    net = ui.rebuilt_on_change(
+        "fwd", config, lambda: network.TracedMLP(sizes, activations, seed=ui.seed()), forget=("fwd_edit_result",)
+    )
     x = network.as_input(x_values, sizes[0])
     trace = net.forward_trace(x)
 if trace is None:
@@ -69,18 +58,7 @@ if trace is None:
 with controls:
     detailed = st.toggle("One neuron at a time", key="fwd_detailed", help="Step through single neurons.")
     steps = network.pass_steps(net.sizes, detailed=detailed)
-    st.session_state.fwd_index = min(st.session_state.fwd_index, len(steps) - 1)
-    index = st.session_state.fwd_index
-    step_col, reset_col = st.columns(2)
-    step_col.button(
-        "Step",
-        key="fwd_step",
-        icon=":material/skip_next:",
-        on_click=step_forward,
-        disabled=index == len(steps) - 1,
-        width="stretch",
-    )
-    reset_col.button("Reset", key="fwd_reset", icon=":material/restart_alt:", on_click=reset, width="stretch")
+    index = ui.stepper("fwd", len(steps), label="Step", icon=":material/skip_next:")
     st.caption("**Play** animates the whole pass in the browser; **Step** moves one step and shows its numbers below.")
 
 with graph:

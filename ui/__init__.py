@@ -7,8 +7,9 @@ This is the only place besides ``app.py`` and ``app_pages/`` that imports stream
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import TypeVar
 
 import plotly.graph_objects as go
 import streamlit as st
@@ -18,6 +19,7 @@ from nnviz.figures.style import presenter
 PRESENTER_KEY = "presenter"
 SEED_KEY = "seed"
 DEFAULT_SEED = 0
+T = TypeVar("T")
 
 
 def seed() -> int:
@@ -75,3 +77,50 @@ def explain_errors() -> Iterator[None]:
         yield
     except ValueError as error:
         st.error(str(error), icon=":material/error:")
+
+
+def _advance(key: str) -> None:
+    st.session_state[key] += 1
+
+
+def _rewind(key: str) -> None:
+    st.session_state[key] = 0
+
+
+def stepper(prefix: str, n_steps: int, *, label: str = "Step", icon: str = ":material/skip_next:") -> int:
+    """Step and Reset buttons over positions ``0 .. n_steps - 1``; returns the current position.
+
+    The position lives in ``st.session_state[f"{prefix}_index"]`` (clamped when ``n_steps`` shrinks);
+    the buttons' keys are ``f"{prefix}_step"`` and ``f"{prefix}_reset"``.
+    """
+    key = f"{prefix}_index"
+    index = st.session_state[key] = min(st.session_state.get(key, 0), n_steps - 1)
+    step_column, reset_column = st.columns(2)
+    step_column.button(
+        label,
+        key=f"{prefix}_step",
+        icon=icon,
+        on_click=_advance,
+        args=(key,),
+        disabled=index == n_steps - 1,
+        width="stretch",
+    )
+    reset_column.button(
+        "Reset", key=f"{prefix}_reset", icon=":material/restart_alt:", on_click=_rewind, args=(key,), width="stretch"
+    )
+    return index
+
+
+def rebuilt_on_change(prefix: str, settings: tuple, build: Callable[[], T], *, forget: tuple[str, ...] = ()) -> T:
+    """The per-user object ``st.session_state[f"{prefix}_net"]``, built anew by ``build()`` when ``settings`` change.
+
+    A rebuild also rewinds the page's :func:`stepper` and drops the session-state keys in ``forget``
+    (results that described the old object).
+    """
+    if st.session_state.get(f"{prefix}_settings") != settings:
+        st.session_state[f"{prefix}_net"] = build()
+        st.session_state[f"{prefix}_settings"] = settings
+        st.session_state[f"{prefix}_index"] = 0
+        for key in forget:
+            st.session_state.pop(key, None)
+    return st.session_state[f"{prefix}_net"]
