@@ -239,7 +239,7 @@ def loss_curves(
                 hovertemplate="step %{x}: gap %{y:.3g}<extra></extra>",
             )
         )
-    styled(fig, title=title, x_title="step t", y_title="L(w_t) − L*", height=height)
+    styled(fig, title=title, x_title="step t", y_title="L(wₜ) − L*", height=height)
     fig.update_yaxes(type="log", exponentformat="power")
     fig.update_layout(legend=dict(yanchor="top", y=-0.18, xanchor="left", x=0.0), margin=dict(b=40))
     return fig

@@ -105,12 +105,17 @@ def styled(
     fig.layout.showlegend = legend
     if title:
         fig.layout.title.text = title
-    fig.layout.margin.t = _TOP_MARGIN + _TITLE_ROOM * bool(title) + _LEGEND_ROOM * legend
+    fig.layout.margin.t = _TOP_MARGIN + _TITLE_ROOM * bool(title) + _LEGEND_ROOM * (legend and _has_legend_entries(fig))
     if x_title is not None:
         fig.update_xaxes(title_text=x_title)
     if y_title is not None:
         fig.update_yaxes(title_text=y_title)
     return fig
+
+
+def _has_legend_entries(fig: go.Figure) -> bool:
+    """Whether any trace of ``fig`` would appear in its legend."""
+    return any(trace.showlegend is not False and trace.name for trace in fig.data)
 
 
 def presenter(fig: go.Figure, scale: float = PRESENTER_SCALE) -> go.Figure:
