@@ -290,3 +290,4 @@ with batch_tab:
             ui.code_expander(
                 descent.pytorch_listing(model, "SGD", model.start, batch_lr, min(steps, 300), batch_size=batch)
             )
+ui.next_concept("app_pages/train.py", "Train a network")

@@ -202,8 +202,8 @@ def resolve_device(name: str) -> torch.device:
     raise ValueError(f"Unknown device {name!r}; choose 'cpu' or 'cuda'.")
 
 
-def make_optimizer(config: TrainConfig, params) -> torch.optim.Optimizer:
-    """The ``torch.optim`` optimizer named in ``config`` over ``params``."""
+def optimizer_kwargs(config: TrainConfig) -> dict:
+    """The keyword arguments ``config`` gives its ``torch.optim`` class (``lr``, ``momentum``, ...)."""
     kwargs: dict = {"lr": config.lr}
     if config.optimizer in ("sgd", "rmsprop"):
         kwargs["momentum"] = config.momentum
@@ -211,7 +211,12 @@ def make_optimizer(config: TrainConfig, params) -> torch.optim.Optimizer:
         kwargs["nesterov"] = config.nesterov
     if config.weight_decay is not None:
         kwargs["weight_decay"] = config.weight_decay
-    return OPTIMIZERS[config.optimizer](params, **kwargs)
+    return kwargs
+
+
+def make_optimizer(config: TrainConfig, params) -> torch.optim.Optimizer:
+    """The ``torch.optim`` optimizer named in ``config`` over ``params``."""
+    return OPTIMIZERS[config.optimizer](params, **optimizer_kwargs(config))
 
 
 def check_compatible(config: TrainConfig, data: Dataset) -> None:
@@ -530,5 +535,6 @@ __all__ = [
     "Trainer",
     "check_compatible",
     "make_optimizer",
+    "optimizer_kwargs",
     "resolve_device",
 ]

@@ -72,7 +72,14 @@ SECTIONS: dict[str, list[PageSpec]] = {
             "Race torch.optim optimizers downhill on loss surfaces; see learning rates and batch sizes at work.",
         ),
     ],
-    "Training": [],
+    "Training": [
+        PageSpec(
+            "app_pages/train.py",
+            "Train a network",
+            ":material/model_training:",
+            "Train real networks live: the tutorials' runs on MNIST-size data and a 2-D playground of your own.",
+        ),
+    ],
 }
 
 

@@ -1,0 +1,280 @@
+"""Figures of a training run: learning curves, gradient norms, decision regions, confusion matrix.
+
+They read the columns of :class:`nnviz.training.History` (``history.frame("batch")`` /
+``history.frame("epoch")``) and plain tensors, and draw the same thing before training (empty
+traces, so that axes and legends are already in place) as after it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+import torch
+
+from nnviz.figures.data import ArrayLike, class_color
+from nnviz.figures.style import CLASS_COLORS, PALETTE, styled
+
+MAX_POINTS = 1500
+"""Longest line drawn per trace; longer per-batch series are thinned evenly (the last point kept)."""
+RAW_COLOR = "rgba(0,114,178,0.25)"  # PALETTE[0], faint: the noisy per-batch values under their smoothed line
+METRICS = ("loss", "accuracy")
+
+
+def ema(values: ArrayLike, weight: float = 0.9) -> np.ndarray:
+    """Bias-corrected exponential moving average (as TensorBoard's smoothing):
+
+    ``m_t = weight * m_{t-1} + (1 - weight) * v_t``, ``m_0 = 0``, shown as ``m_t / (1 - weight^t)``.
+    ``weight = 0`` returns the values unchanged. Input and output are ``(n,)`` arrays.
+    """
+    if not 0.0 <= weight < 1.0:
+        raise ValueError(f"The smoothing weight must be in [0, 1), got {weight}.")
+    v = np.asarray(values, dtype=float)
+    smoothed, m = np.empty_like(v), 0.0
+    for t, value in enumerate(v, start=1):
+        m = weight * m + (1.0 - weight) * value
+        smoothed[t - 1] = m / (1.0 - weight**t)
+    return smoothed
+
+
+def thin(n: int, max_points: int = MAX_POINTS) -> np.ndarray:
+    """Indices of at most ``max_points`` evenly spread rows out of ``n``, always including the last one."""
+    if n <= max_points:
+        return np.arange(n)
+    return np.unique(np.r_[np.linspace(0, n - 1, max_points).round().astype(int), n - 1])
+
+
+def _column(frame: pd.DataFrame, name: str) -> np.ndarray:
+    """``frame[name]`` as a float array (empty when the frame has no rows yet)."""
+    return frame[name].to_numpy(dtype=float) if len(frame) else np.array([])
+
+
+def learning_curves(
+    batch: pd.DataFrame,
+    epoch: pd.DataFrame,
+    batches_per_epoch: int,
+    *,
+    metric: str = "loss",
+    loss_name: str = "loss",
+    smoothing: float = 0.9,
+    title: str | None = None,
+    height: int = 360,
+) -> go.Figure:
+    """Training ``metric`` ("loss" or "accuracy") per batch (faint), smoothed, and per epoch for train and test.
+
+    The x axis is in epochs: batch ``s`` (1-based step) sits at ``s / batches_per_epoch``, the epoch-``e``
+    records at ``e``. Accuracy (0-1 in the history) is drawn in percent. ``loss_name`` labels the y axis.
+    """
+    if metric not in METRICS:
+        raise ValueError(f"metric is 'loss' or 'accuracy', got {metric!r}.")
+    scale = 100.0 if metric == "accuracy" else 1.0
+    rows = thin(len(batch))
+    x_batch = _column(batch, "step")[rows] / batches_per_epoch
+    values = _column(batch, metric) * scale
+    fig = go.Figure()
+    fig.add_trace(
+        go.Scatter(
+            x=x_batch,
+            y=values[rows],
+            mode="lines",
+            name="train, per batch",
+            line=dict(color=RAW_COLOR, width=1),
+            hovertemplate="epoch %{x:.2f}<br>batch " + metric + " %{y:.4g}<extra></extra>",
+        )
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=x_batch,
+            y=ema(values, smoothing)[rows],
+            mode="lines",
+            name="train, smoothed",
+            line=dict(color=PALETTE[0], width=2.5),
+            hovertemplate="epoch %{x:.2f}<br>smoothed " + metric + " %{y:.4g}<extra></extra>",
+        )
+    )
+    test_column = f"test_{metric}"
+    epochs = _column(epoch, "epoch")
+    for name, column, color, symbol in (
+        ("train, per epoch", metric, PALETTE[0], "circle"),
+        ("test, per epoch", test_column, PALETTE[1], "diamond"),
+    ):
+        y = _column(epoch, column) * scale
+        fig.add_trace(
+            go.Scatter(
+                x=epochs,
+                y=y,
+                mode="lines+markers" if len(epochs) < 60 else "lines",
+                name=name,
+                line=dict(color=color, width=2, dash="dot" if column == metric else "solid"),
+                marker=dict(color=color, size=8, symbol=symbol, line=dict(color="white", width=1)),
+                hovertemplate=f"epoch %{{x}}<br>{name} " + metric + " %{y:.4g}<extra></extra>",
+            )
+        )
+    if metric == "accuracy":
+        fig.update_yaxes(range=[0, 101], ticksuffix=" %")
+    else:
+        fig.update_yaxes(rangemode="tozero")
+    fig.update_xaxes(rangemode="tozero")
+    y_title = f"{loss_name} loss" if metric == "loss" else "accuracy"
+    return styled(
+        fig,
+        title=title or ("Loss" if metric == "loss" else "Accuracy"),
+        x_title="epoch",
+        y_title=y_title,
+        height=height,
+    )
+
+
+def gradient_norms(
+    batch: pd.DataFrame,
+    layer_names: Sequence[str],
+    batches_per_epoch: int,
+    *,
+    smoothing: float = 0.6,
+    title: str = "Gradient norm per layer",
+    height: int = 360,
+) -> go.Figure:
+    """‖∂L/∂W‖₂ of each Linear layer's weight per batch (smoothed), on a log axis; x in epochs.
+
+    Vanishing gradients show as the early layers' lines sinking far below the last layer's.
+    """
+    rows = thin(len(batch))
+    x = _column(batch, "step")[rows] / batches_per_epoch
+    fig = go.Figure()
+    for i, name in enumerate(layer_names):
+        fig.add_trace(
+            go.Scatter(
+                x=x,
+                y=ema(_column(batch, f"grad_norm/{name}"), smoothing)[rows],
+                mode="lines",
+                name=f"layer {i + 1} ({name})",
+                line=dict(color=PALETTE[i % len(PALETTE)], width=2),
+                hovertemplate=f"{name}<br>epoch %{{x:.2f}}<br>‖∂L/∂W‖ = %{{y:.3g}}<extra></extra>",
+            )
+        )
+    fig.update_yaxes(type="log", exponentformat="power")
+    fig.update_xaxes(rangemode="tozero")
+    return styled(fig, title=title, x_title="epoch", y_title="‖∂L/∂W‖₂ (log scale)", height=height)
+
+
+def decision_boundary(
+    gx: ArrayLike,
+    gy: ArrayLike,
+    p_class1: ArrayLike,
+    x_train: ArrayLike,
+    y_train: ArrayLike,
+    x_test: ArrayLike | None = None,
+    y_test: ArrayLike | None = None,
+    *,
+    class_names: Sequence[str] = ("class 0", "class 1"),
+    title: str = "Decision regions",
+    height: int = 460,
+) -> go.Figure:
+    """The model's P(class 1) over the plane as a heatmap (orange 0 -> white 0.5 -> blue 1), the 0.5
+    boundary as a line, and the points on top: training points with a white rim, test points with a dark one.
+
+    Args:
+        gx: ``(nx,)`` grid x coordinates; gy: ``(ny,)`` grid y coordinates.
+        p_class1: ``(ny, nx)`` probability of class 1 at ``(gx[j], gy[i])`` (row = y), e.g.
+            ``Trainer.decision_grid()[2][..., 1]``.
+        x_train, y_train: ``(n, 2)`` points and ``(n,)`` labels 0/1; x_test, y_test likewise (optional).
+    """
+    gx, gy, z = (np.asarray(a, dtype=float) for a in (gx, gy, p_class1))
+    fig = go.Figure()
+    fig.add_trace(
+        go.Heatmap(
+            x=gx,
+            y=gy,
+            z=z,
+            zmin=0.0,
+            zmax=1.0,
+            colorscale=[[0.0, CLASS_COLORS[0]], [0.5, "#F7F7F7"], [1.0, CLASS_COLORS[1]]],
+            opacity=0.55,
+            colorbar=dict(title=dict(text=f"P({class_names[1]})", side="right"), thickness=12, len=0.8),
+            hovertemplate="x₁ = %{x:.2f}<br>x₂ = %{y:.2f}<br>P = %{z:.2f}<extra></extra>",
+            name="P(class 1)",
+        )
+    )
+    if np.isfinite(z).any() and np.nanmin(z) < 0.5 < np.nanmax(z):
+        fig.add_trace(
+            go.Contour(
+                x=gx,
+                y=gy,
+                z=z,
+                contours=dict(start=0.5, end=0.5, size=1, coloring="none"),
+                line=dict(color="#1F2328", width=2),
+                showscale=False,
+                showlegend=False,
+                hoverinfo="skip",
+                name="boundary",
+            )
+        )
+    splits = [("train", x_train, y_train, "white")]
+    if x_test is not None and y_test is not None and len(x_test):
+        splits.append(("test", x_test, y_test, "#1F2328"))
+    for split, x, y, rim in splits:
+        points, labels = np.asarray(x, dtype=float), np.asarray(y)
+        for c, name in enumerate(class_names):
+            members = points[labels == c]
+            fig.add_trace(
+                go.Scatter(
+                    x=members[:, 0],
+                    y=members[:, 1],
+                    mode="markers",
+                    name=f"{name} ({split})",
+                    marker=dict(color=class_color(c, 2), size=7, line=dict(color=rim, width=1.2)),
+                    hovertemplate=f"{name}, {split}<br>x₁ = %{{x:.2f}}<br>x₂ = %{{y:.2f}}<extra></extra>",
+                )
+            )
+    fig.update_xaxes(range=[gx.min(), gx.max()], constrain="domain")
+    fig.update_yaxes(range=[gy.min(), gy.max()], scaleanchor="x", scaleratio=1, constrain="domain")
+    return styled(fig, title=title, x_title="x₁", y_title="x₂", height=height)
+
+
+def confusion_counts(y_true: ArrayLike, y_pred: ArrayLike, n_classes: int) -> np.ndarray:
+    """``(n_classes, n_classes)`` int matrix: entry ``[i, j]`` counts samples of true class ``i`` predicted as ``j``."""
+    truth, guess = torch.as_tensor(y_true).long().reshape(-1), torch.as_tensor(y_pred).long().reshape(-1)
+    if truth.shape != guess.shape:
+        raise ValueError(f"{len(truth)} true labels but {len(guess)} predictions.")
+    return torch.bincount(truth * n_classes + guess, minlength=n_classes * n_classes).reshape(n_classes, -1).numpy()
+
+
+def confusion_matrix(
+    y_true: ArrayLike,
+    y_pred: ArrayLike,
+    class_names: Sequence[str],
+    *,
+    title: str = "Confusion matrix",
+    height: int = 420,
+) -> go.Figure:
+    """Counts of true class (rows, top to bottom) against predicted class (columns) as an annotated heatmap.
+
+    The diagonal holds the correct predictions; hover gives the share of the true class's samples.
+    """
+    counts = confusion_counts(y_true, y_pred, len(class_names))
+    totals = counts.sum(axis=1, keepdims=True)
+    share = np.divide(counts, totals, out=np.zeros(counts.shape), where=totals > 0)
+    names = list(class_names)
+    fig = go.Figure(
+        go.Heatmap(
+            x=names,
+            y=names,
+            z=share,
+            zmin=0.0,
+            zmax=1.0,
+            text=counts,
+            texttemplate="%{text}",
+            customdata=counts,
+            colorscale="Blues",
+            showscale=False,
+            xgap=1,
+            ygap=1,
+            hovertemplate="true %{y}, predicted %{x}<br>%{customdata} samples"
+            " (%{z:.0%} of the true class)<extra></extra>",
+        )
+    )
+    fig.update_yaxes(autorange="reversed", type="category")
+    fig.update_xaxes(type="category", tickangle=-30 if max(len(n) for n in names) > 3 else 0)
+    return styled(fig, title=title, x_title="predicted class", y_title="true class", height=height, legend=False)
