@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -138,18 +137,6 @@ class DescentPath:
     @property
     def final_loss(self) -> float:
         return float(self.losses[-1])
-
-
-@contextmanager
-def single_threaded() -> Iterator[None]:
-    """Run torch on one thread for a moment: on 2-element tensors, handing work to a second (busy) core costs far
-    more than it saves (paths took 20-700 ms with two threads on a loaded 2-core machine, 20-30 ms with one)."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(threads)
 
 
 def _validate(surface: Surface, optimizer: str, start, lr: float, steps: int, hyper: dict) -> OptimizerSpec:
@@ -292,17 +279,16 @@ def path(
     """
     points, lrs = [], []
     diverged_at = None
-    with single_threaded():
-        for k, w, opt in _steps(surface, optimizer, start, lr, steps, schedule, batch_size, seed, hyper):
-            if not surface.contains(w.detach()):
-                diverged_at = k
-                break
-            points.append(w.detach().clone())
-            if k < steps:
-                lrs.append(opt.param_groups[0]["lr"])
-        stacked = torch.stack(points)
-        with torch.no_grad():
-            losses = surface(stacked)
+    for k, w, opt in _steps(surface, optimizer, start, lr, steps, schedule, batch_size, seed, hyper):
+        if not surface.contains(w.detach()):
+            diverged_at = k
+            break
+        points.append(w.detach().clone())
+        if k < steps:
+            lrs.append(opt.param_groups[0]["lr"])
+    stacked = torch.stack(points)
+    with torch.no_grad():
+        losses = surface(stacked)
     return DescentPath(
         optimizer=optimizer,
         points=stacked.numpy(),
@@ -377,21 +363,20 @@ def step_detail(
     steps = k + 1 if steps is None else steps
     if not 0 <= k < steps:
         raise ValueError(f"Step {k} is outside a run of {steps} steps.")
-    with single_threaded():
-        for index, w, opt in _steps(surface, optimizer, start, lr, steps, schedule, batch_size, seed, hyper):
-            if index == k:
-                before, w_now, grad = _buffers(opt, w), w.detach().clone(), w.grad.detach().clone()
-                step_lr = opt.param_groups[0]["lr"]
-            elif index == k + 1:
-                return StepDetail(
-                    t=k + 1,
-                    w=w_now.numpy(),
-                    grad=grad.numpy(),
-                    lr=step_lr,
-                    state_before=before,
-                    state_after=_buffers(opt, w),
-                    w_next=w.detach().clone().numpy(),
-                )
+    for index, w, opt in _steps(surface, optimizer, start, lr, steps, schedule, batch_size, seed, hyper):
+        if index == k:
+            before, w_now, grad = _buffers(opt, w), w.detach().clone(), w.grad.detach().clone()
+            step_lr = opt.param_groups[0]["lr"]
+        elif index == k + 1:
+            return StepDetail(
+                t=k + 1,
+                w=w_now.numpy(),
+                grad=grad.numpy(),
+                lr=step_lr,
+                state_before=before,
+                state_after=_buffers(opt, w),
+                w_next=w.detach().clone().numpy(),
+            )
     raise AssertionError("unreachable: the loop yields k + 1")
 
 
