@@ -10,6 +10,7 @@ from nnviz import data, playground
 from nnviz.codegen import training_script
 from nnviz.figures import training as figures
 from nnviz.figures.data import image_grid
+from nnviz.models import format_sizes
 from nnviz.recipes import RECIPES, compare, prepare
 from nnviz.training import OPTIMIZERS, Trainer
 
@@ -20,9 +21,8 @@ LOSS_NAMES = {"bce": "BCE", "bce_logits": "BCE", "mse": "MSE", "cross_entropy": 
 
 ui.page_header(
     "Train a network",
-    "Everything so far, running at once: mini-batches flow **forward**, the loss is **backpropagated**, "
-    "and the optimizer takes a **gradient step** — over and over, while you watch the loss fall and the "
-    "decision regions take shape.",
+    "Everything so far at once: each mini-batch flows **forward**, its loss is **backpropagated** and the "
+    "optimizer takes a **step** — thousands of times, while the loss falls and the decision regions take shape.",
     r"\theta \leftarrow \theta - \eta\, \nabla_\theta \frac{1}{B} \sum_{i \in B} L\big(f_\theta(x_i), y_i\big)",
 )
 
@@ -39,46 +39,51 @@ def recipe_data(seed_id: str, seed: int, data_dir: str | None):
 
 
 def preset_label(key: str) -> str:
-    return "Playground: 2-D toys, your own network" if key == PLAYGROUND else f"Tutorial {key}: {RECIPES[key].title}"
+    return (
+        "Playground (2-D toys)" if key == PLAYGROUND else f"Tutorial {key}: {format_sizes(RECIPES[key].config.sizes)}"
+    )
 
 
 # --- controls that define the run (a change rebuilds the trainer) -------------------------------------------------
 
-preset = st.selectbox("What to train", [PLAYGROUND, *RECIPES], format_func=preset_label, key="train_preset")
+settings, main = st.columns([1, 3.4], gap="medium")
+preset = settings.selectbox("What to train", [PLAYGROUND, *RECIPES], format_func=preset_label, key="train_preset")
 seed = ui.seed()
 config = trainer = None
-with ui.explain_errors():
+with main, ui.explain_errors():
     if preset == PLAYGROUND:
-        data_col, net_col, opt_col, run_col = st.columns(4, gap="medium")
-        kind = data_col.selectbox("Dataset", data.TOYS, key="train_toy")
-        noise = data_col.slider("Noise", 0.0, 0.5, 0.0, 0.05, key="train_noise")
-        train_fraction = data_col.slider("Training share", 0.1, 0.9, 0.5, 0.1, key="train_fraction")
-        hidden = playground.parse_hidden(
-            net_col.text_input("Hidden layers", "8, 8", key="train_hidden", help="Widths, e.g. 8, 8 (empty: none).")
-        )
-        activation = net_col.selectbox("Activation", playground.HIDDEN_ACTIVATIONS, index=1, key="train_activation")
-        optimizer = opt_col.selectbox("Optimizer", list(OPTIMIZERS), index=3, key="train_optimizer")
-        lr = opt_col.select_slider("Learning rate η", playground.LEARNING_RATES, 0.03, key="train_lr")
-        batch_size = run_col.select_slider("Batch size", playground.BATCH_SIZES, 10, key="train_batch")
-        epochs = int(run_col.number_input("Epochs", 1, 5000, 200, 50, key="train_epochs"))
-        l2 = run_col.select_slider("L2 penalty λ", (0.0, 1e-4, 1e-3, 1e-2, 0.1), 0.0, key="train_l2")
+        with settings:
+            kind = st.selectbox("Dataset", data.TOYS, key="train_toy")
+            noise = st.slider("Noise", 0.0, 0.5, 0.0, 0.05, key="train_noise")
+            train_fraction = st.slider("Training share", 0.1, 0.9, 0.5, 0.1, key="train_fraction")
+            hidden_text = st.text_input(
+                "Hidden layers", "8, 8", key="train_hidden", help="Widths, e.g. 8, 8 (empty: none)."
+            )
+            activation = st.selectbox("Activation", playground.HIDDEN_ACTIVATIONS, index=1, key="train_activation")
+            optimizer = st.selectbox("Optimizer", list(OPTIMIZERS), index=3, key="train_optimizer")
+            lr = st.select_slider("Learning rate η", playground.LEARNING_RATES, 0.03, key="train_lr")
+            batch_size = st.select_slider("Batch size", playground.BATCH_SIZES, 10, key="train_batch")
+            epochs = int(st.number_input("Epochs", 1, 5000, 200, 50, key="train_epochs"))
+            l2 = st.select_slider("L2 penalty λ", (0.0, 1e-4, 1e-3, 1e-2, 0.1), 0.0, key="train_l2")
         dataset = toy_data(kind, noise, train_fraction, seed)
+        hidden = playground.parse_hidden(hidden_text)
         config = playground.playground_config(hidden, activation, optimizer, lr, batch_size, epochs, l2, seed)
         script_args = dict(noise=noise, train_fraction=train_fraction)
         note, data_key = None, (kind, noise, train_fraction, seed)
     else:
         recipe = RECIPES[preset]
         dataset, recipe_config, note = recipe_data(preset, seed, os.environ.get("NNVIZ_DATA"))
-        left, lr_col, epochs_col = st.columns([2, 1, 1], gap="medium")
-        left.caption(
-            f"**{recipe_config.spec.describe()}**, {LOSS_NAMES[recipe_config.loss]} loss, "
-            f"{OPTIMIZERS[recipe_config.optimizer].__name__}, batch {recipe_config.batch_size or 'all samples'}. "
-            + " ".join(recipe.notes)
-        )
-        lr = lr_col.select_slider(
-            "Learning rate η", playground.LEARNING_RATES, recipe_config.lr, key=f"train_lr_{preset}"
-        )
-        epochs = int(epochs_col.number_input("Epochs", 1, 1000, recipe_config.epochs, key=f"train_epochs_{preset}"))
+        with settings:
+            st.caption(recipe.title)
+            lr = st.select_slider(
+                "Learning rate η", playground.LEARNING_RATES, recipe_config.lr, key=f"train_lr_{preset}"
+            )
+            epochs = int(st.number_input("Epochs", 1, 1000, recipe_config.epochs, key=f"train_epochs_{preset}"))
+            st.caption(
+                f"{recipe_config.spec.describe()}, {LOSS_NAMES[recipe_config.loss]} loss, "
+                f"{OPTIMIZERS[recipe_config.optimizer].__name__}, batch {recipe_config.batch_size or 'all samples'}. "
+                + " ".join(recipe.notes)
+            )
         config = type(recipe_config).from_dict(recipe_config.to_dict() | {"lr": lr, "epochs": epochs})
         script_args = {"test_size": 0} if recipe.dataset == "make-classification" else {}
         data_key = (preset, seed, os.environ.get("NNVIZ_DATA"))
@@ -119,7 +124,7 @@ def reset() -> None:
 
 goal = st.session_state.get("train_goal")
 running = goal is not None and not trainer.done
-buttons = st.columns([1, 1, 1, 1, 1, 3], vertical_alignment="center")
+buttons = main.columns(5)
 buttons[0].button(
     "Play",
     key="train_play",
@@ -151,10 +156,6 @@ buttons[3].button(
     width="stretch",
 )
 buttons[4].button("Reset", key="train_reset", icon=":material/restart_alt:", on_click=reset, width="stretch")
-buttons[5].caption(
-    f"{dataset.n_train:,} training / {dataset.n_test:,} test samples · "
-    f"{trainer.batches_per_epoch:,} batches per epoch · {playground.n_parameters(config.sizes):,} parameters"
-)
 
 
 @st.fragment(run_every=TICK_S if running else None)
@@ -182,7 +183,9 @@ def show_progress(trainer: Trainer) -> None:
     st.progress(
         trainer.progress,
         text=f"epoch {epoch_now} of {trainer.config.epochs} · batch {trainer.batch_in_epoch} of "
-        f"{trainer.batches_per_epoch} · {playground.samples_per_second(trainer):,.0f} samples/s",
+        f"{trainer.batches_per_epoch} · {playground.samples_per_second(trainer):,.0f} samples/s · "
+        f"{dataset.n_train:,} training and {dataset.n_test:,} test samples · "
+        f"{playground.n_parameters(trainer.config.sizes):,} parameters",
     )
     cols = st.columns(5)
     cols[0].metric("Epochs done", trainer.epochs_done)
@@ -194,7 +197,7 @@ def show_progress(trainer: Trainer) -> None:
     if reason and reason.startswith("diverged"):
         st.error(
             f"Training diverged at step {trainer.global_step}: the loss became NaN or infinite — lower the learning "
-            f"rate (now {trainer.config.lr:g}) and press Reset. The curves up to that step are kept.",
+            f"rate (now {trainer.config.lr:g}) to start again. The curves up to that step are kept.",
             icon=":material/error:",
         )
     elif reason:
@@ -214,12 +217,16 @@ def show_charts(trainer: Trainer) -> None:
     batch, epoch = trainer.history.frame("batch"), trainer.history.frame("epoch")
     per_epoch = trainer.batches_per_epoch
     loss_name = LOSS_NAMES[trainer.config.loss]
-    loss_fig = figures.learning_curves(batch, epoch, per_epoch, loss_name=loss_name, height=330)
-    accuracy_fig = figures.learning_curves(batch, epoch, per_epoch, metric="accuracy", height=330)
+    loss_fig = figures.learning_curves(batch, epoch, per_epoch, loss_name=loss_name, height=270)
+    accuracy_fig = figures.learning_curves(batch, epoch, per_epoch, metric="accuracy", height=230, legend=False)
     if dataset.n_features == 2:
-        left, right = st.columns([1, 1.15], gap="medium")
+        left, right = st.columns([1.2, 1], gap="small")
         with left:
             ui.show_figure(boundary_figure(trainer), key="train_boundary")
+            st.caption(
+                "Background: the network's probability of blue (orange 0, white ½, blue 1); the black line is the "
+                "decision boundary. Points with a dark rim are test points, kept out of training."
+            )
         with right:
             ui.show_figure(loss_fig, key="train_loss")
             ui.show_figure(accuracy_fig, key="train_accuracy")
@@ -281,10 +288,11 @@ def boundary_figure(trainer: Trainer):
         dataset.x_test,
         dataset.y_test,
         title=f"Decision regions after {trainer.global_step:,} steps",
-        height=560,
+        height=440,
     )
 
 
-live()
+with main:
+    live()
 
 ui.code_expander(training_script(trainer.config, dataset.name, seed=seed, **script_args))

@@ -19,7 +19,7 @@ from nnviz.figures.style import CLASS_COLORS, PALETTE, styled
 
 MAX_POINTS = 1500
 """Longest line drawn per trace; longer per-batch series are thinned evenly (the last point kept)."""
-RAW_COLOR = "rgba(0,114,178,0.25)"  # PALETTE[0], faint: the noisy per-batch values under their smoothed line
+RAW_COLOR = "rgba(0,114,178,0.2)"  # PALETTE[0], faint: the noisy per-batch values under their smoothed line
 METRICS = ("loss", "accuracy")
 
 
@@ -61,11 +61,13 @@ def learning_curves(
     smoothing: float = 0.9,
     title: str | None = None,
     height: int = 360,
+    legend: bool = True,
 ) -> go.Figure:
     """Training ``metric`` ("loss" or "accuracy") per batch (faint), smoothed, and per epoch for train and test.
 
     The x axis is in epochs: batch ``s`` (1-based step) sits at ``s / batches_per_epoch``, the epoch-``e``
-    records at ``e``. Accuracy (0-1 in the history) is drawn in percent. ``loss_name`` labels the y axis.
+    records at ``e``. Accuracy (0-1 in the history) is drawn in percent. ``loss_name`` labels the y axis;
+    ``legend=False`` hides the legend (for a second chart beside one that has it).
     """
     if metric not in METRICS:
         raise ValueError(f"metric is 'loss' or 'accuracy', got {metric!r}.")
@@ -79,7 +81,8 @@ def learning_curves(
             x=x_batch,
             y=values[rows],
             mode="lines",
-            name="train, per batch",
+            name="batch",
+            showlegend=False,
             line=dict(color=RAW_COLOR, width=1),
             hovertemplate="epoch %{x:.2f}<br>batch " + metric + " %{y:.4g}<extra></extra>",
         )
@@ -89,7 +92,7 @@ def learning_curves(
             x=x_batch,
             y=ema(values, smoothing)[rows],
             mode="lines",
-            name="train, smoothed",
+            name="batches (smoothed)",
             line=dict(color=PALETTE[0], width=2.5),
             hovertemplate="epoch %{x:.2f}<br>smoothed " + metric + " %{y:.4g}<extra></extra>",
         )
@@ -97,8 +100,8 @@ def learning_curves(
     test_column = f"test_{metric}"
     epochs = _column(epoch, "epoch")
     for name, column, color, symbol in (
-        ("train, per epoch", metric, PALETTE[0], "circle"),
-        ("test, per epoch", test_column, PALETTE[1], "diamond"),
+        ("train (epoch)", metric, PALETTE[0], "circle"),
+        ("test (epoch)", test_column, PALETTE[1], "diamond"),
     ):
         y = _column(epoch, column) * scale
         fig.add_trace(
@@ -124,6 +127,7 @@ def learning_curves(
         x_title="epoch",
         y_title=y_title,
         height=height,
+        legend=legend,
     )
 
 
@@ -154,7 +158,7 @@ def gradient_norms(
                 hovertemplate=f"{name}<br>epoch %{{x:.2f}}<br>‖∂L/∂W‖ = %{{y:.3g}}<extra></extra>",
             )
         )
-    fig.update_yaxes(type="log", exponentformat="power")
+    fig.update_yaxes(type="log", exponentformat="power", dtick="D2")
     fig.update_xaxes(rangemode="tozero")
     return styled(fig, title=title, x_title="epoch", y_title="‖∂L/∂W‖₂ (log scale)", height=height)
 
@@ -174,6 +178,7 @@ def decision_boundary(
 ) -> go.Figure:
     """The model's P(class 1) over the plane as a heatmap (orange 0 -> white 0.5 -> blue 1), the 0.5
     boundary as a line, and the points on top: training points with a white rim, test points with a dark one.
+    No legend or colour bar (the page says what the colours mean; hover gives the values): the plane gets the room.
 
     Args:
         gx: ``(nx,)`` grid x coordinates; gy: ``(ny,)`` grid y coordinates.
@@ -192,7 +197,7 @@ def decision_boundary(
             zmax=1.0,
             colorscale=[[0.0, CLASS_COLORS[0]], [0.5, "#F7F7F7"], [1.0, CLASS_COLORS[1]]],
             opacity=0.55,
-            colorbar=dict(title=dict(text=f"P({class_names[1]})", side="right"), thickness=12, len=0.8),
+            showscale=False,
             hovertemplate="x₁ = %{x:.2f}<br>x₂ = %{y:.2f}<br>P = %{z:.2f}<extra></extra>",
             name="P(class 1)",
         )
@@ -230,7 +235,7 @@ def decision_boundary(
             )
     fig.update_xaxes(range=[gx.min(), gx.max()], constrain="domain")
     fig.update_yaxes(range=[gy.min(), gy.max()], scaleanchor="x", scaleratio=1, constrain="domain")
-    return styled(fig, title=title, x_title="x₁", y_title="x₂", height=height)
+    return styled(fig, title=title, x_title="x₁", y_title="x₂", height=height, legend=False)
 
 
 def confusion_counts(y_true: ArrayLike, y_pred: ArrayLike, n_classes: int) -> np.ndarray:
