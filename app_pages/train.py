@@ -241,35 +241,35 @@ def show_charts(trainer: Trainer) -> None:
         ui.show_figure(accuracy_fig, key="train_accuracy")
     x_eval, y_eval = (dataset.x_test, dataset.y_test) if dataset.n_test else (dataset.x_train, dataset.y_train)
     predicted = trainer.predict_proba(x_eval).argmax(dim=1)
+    if dataset.image_shape is not None:
+        ui.show_figure(
+            image_grid(
+                x_eval[:12],
+                y_eval[:12],
+                n=12,
+                image_shape=dataset.image_shape,
+                class_names=dataset.class_names,
+                predictions=predicted[:12],
+                columns=6,
+                title="Test images: true → predicted (red when wrong)",
+            ),
+            key="train_images",
+        )
     left, right = st.columns(2, gap="medium")
     with left:
-        if dataset.image_shape is not None:
-            ui.show_figure(
-                image_grid(
-                    x_eval[:12],
-                    y_eval[:12],
-                    n=12,
-                    image_shape=dataset.image_shape,
-                    class_names=dataset.class_names,
-                    predictions=predicted[:12],
-                    columns=4,
-                    title="Test images: true → predicted",
-                ),
-                key="train_images",
-            )
-        else:
-            ui.show_figure(
-                figures.gradient_norms(batch, trainer.history.layer_names, per_epoch, height=420), key="train_grads"
-            )
-    with right:
         ui.show_figure(
             figures.confusion_matrix(
                 y_eval,
                 predicted,
                 dataset.class_names,
                 title=f"Confusion matrix ({'test' if dataset.n_test else 'train'})",
+                height=460,
             ),
             key="train_confusion",
+        )
+    with right:
+        ui.show_figure(
+            figures.gradient_norms(batch, trainer.history.layer_names, per_epoch, height=460), key="train_grads"
         )
 
 

@@ -158,7 +158,7 @@ def test_mnist_preset_runs_to_the_end_and_compares_with_the_tutorial(tiny_mnist)
     at.selectbox(key="train_preset").set_value("002").run()
     assert trainer(at).data.name == "mnist"
     titles = [spec["layout"]["title"]["text"] for spec in plotly_specs(at)]
-    assert "Test images: true → predicted" in titles and "Confusion matrix (test)" in titles
+    assert "Test images: true → predicted (red when wrong)" in titles and "Confusion matrix (test)" in titles
     at.button(key="train_play").click().run()
     run_until_idle(at)
     assert trainer(at).epochs_done == 5 and not at.exception

@@ -158,7 +158,7 @@ def gradient_norms(
                 hovertemplate=f"{name}<br>epoch %{{x:.2f}}<br>‖∂L/∂W‖ = %{{y:.3g}}<extra></extra>",
             )
         )
-    fig.update_yaxes(type="log", exponentformat="power", dtick="D2")
+    fig.update_yaxes(type="log", tickformat=".2g")  # full numbers (0.5, 1, 2), not bare mantissas
     fig.update_xaxes(rangemode="tozero")
     return styled(fig, title=title, x_title="epoch", y_title="‖∂L/∂W‖₂ (log scale)", height=height)
 
