@@ -92,6 +92,11 @@ def test_gradient_norms_one_log_line_per_layer(trained):
     assert fig.layout.yaxis.type == "log" and "log" in fig.layout.yaxis.title.text
 
 
+def test_log_ticks_are_one_two_five_around_the_values():
+    assert figures.log_ticks([0.03, 0.4]) == pytest.approx([0.02, 0.05, 0.1, 0.2, 0.5])
+    assert figures.log_ticks([]) == [] and figures.log_ticks([0.0, float("nan")]) == []
+
+
 def test_gradient_norms_match_autograd():
     # a batch larger than the data: one full batch, whose order does not change the mean loss's gradient
     trainer = Trainer(playground_config((3,), "relu", "sgd", 0.1, 400, 1), load_dataset("xor"))

@@ -158,9 +158,21 @@ def gradient_norms(
                 hovertemplate=f"{name}<br>epoch %{{x:.2f}}<br>‖∂L/∂W‖ = %{{y:.3g}}<extra></extra>",
             )
         )
-    fig.update_yaxes(type="log", tickformat=".2g")  # full numbers (0.5, 1, 2), not bare mantissas
+    fig.update_yaxes(type="log", tickvals=log_ticks([y for trace in fig.data for y in trace.y]), tickformat=".2g")
     fig.update_xaxes(rangemode="tozero")
     return styled(fig, title=title, x_title="epoch", y_title="‖∂L/∂W‖₂ (log scale)", height=height)
+
+
+def log_ticks(values: ArrayLike) -> list[float]:
+    """Tick values 1, 2, 5 x 10^k spanning the positive finite ``values`` (a readable log axis); [] if none."""
+    v = np.asarray(values, dtype=float)
+    v = v[np.isfinite(v) & (v > 0)]
+    if not len(v):
+        return []
+    low, high = np.floor(np.log10(v.min())), np.ceil(np.log10(v.max()))
+    ticks = [m * 10.0**k for k in np.arange(low, high + 1) for m in (1, 2, 5)]
+    inside = [t for t in ticks if v.min() / 2 <= t <= v.max() * 2]
+    return inside or ticks
 
 
 def decision_boundary(
