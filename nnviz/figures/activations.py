@@ -9,7 +9,8 @@ import plotly.graph_objects as go
 from torch import Tensor
 
 from nnviz.activations import VANISHING_GRADIENT
-from nnviz.figures.style import DIVERGING_SCALE, HIGHLIGHT, PALETTE, styled
+from nnviz.figures.probabilities import probability_bars
+from nnviz.figures.style import DIVERGING_SCALE, PALETTE, styled
 
 
 @dataclass(frozen=True)
@@ -118,28 +119,14 @@ def softmax_bars(labels: Sequence[str], logits: Tensor, probabilities: Tensor, t
         probabilities: softmax(logits / temperature), shape (K,), summing to 1.
         temperature: T > 0, for the title.
     """
-    top = int(probabilities.argmax())
-    colors = [HIGHLIGHT if i == top else PALETTE[0] for i in range(len(labels))]
-    fig = go.Figure(
-        go.Bar(
-            x=list(labels),
-            y=probabilities.tolist(),
-            marker_color=colors,
-            text=[f"{p:.1%}" for p in probabilities.tolist()],
-            textposition="outside",
-            customdata=logits.tolist(),
-            name="probability",
-            hovertemplate="%{x}<br>logit z = %{customdata:.2f}<br>p = %{y:.4f}<extra></extra>",
-        )
-    )
-    fig.update_yaxes(range=[0, 1.12], tickformat=".0%")
-    return styled(
-        fig,
+    return probability_bars(
+        labels,
+        probabilities,
+        marked=int(probabilities.argmax()),
         title=f"softmax(z / T) with T = {temperature:g}",
-        x_title="class",
-        y_title="probability",
         height=380,
-        legend=False,
+        customdata=logits.tolist(),
+        hovertemplate="%{x}<br>logit z = %{customdata:.2f}<br>p = %{y:.4f}<extra></extra>",
     )
 
 

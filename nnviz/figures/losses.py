@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 import plotly.graph_objects as go
 from torch import Tensor
 
+from nnviz.figures.probabilities import probability_bars
 from nnviz.figures.style import HIGHLIGHT, PALETTE, sign_color, styled
 
 
@@ -151,24 +152,11 @@ def gradient_comparison(logits: Tensor, gradients: Mapping[str, Tensor], target:
 
 def cross_entropy_bars(labels: Sequence[str], probabilities: Tensor, target: int, loss: float) -> go.Figure:
     """Softmax probabilities as bars with the true class highlighted; the loss −log p_true in the title."""
-    colors = [sign_color(1.0) if i == target else "rgba(0,0,0,0.25)" for i in range(len(labels))]
-    fig = go.Figure(
-        go.Bar(
-            x=list(labels),
-            y=probabilities.tolist(),
-            marker_color=colors,
-            text=[f"{p:.1%}" for p in probabilities.tolist()],
-            textposition="outside",
-            name="softmax probability",
-            hovertemplate="%{x}<br>p = %{y:.4f}<extra></extra>",
-        )
-    )
-    fig.update_yaxes(range=[0, 1.12], tickformat=".0%")
-    return styled(
-        fig,
+    return probability_bars(
+        labels,
+        probabilities,
+        marked=target,
         title=f"Cross-entropy = −log p(true class) = {loss:.4f}",
-        x_title="class",
-        y_title="probability",
-        height=360,
-        legend=False,
+        marked_color=sign_color(1.0),
+        other_color="rgba(0,0,0,0.25)",
     )

@@ -16,6 +16,7 @@ from plotly.colors import sample_colorscale
 from plotly.subplots import make_subplots
 from torch import Tensor
 
+from nnviz.figures.probabilities import probability_bars
 from nnviz.figures.style import DIVERGING_SCALE, HIGHLIGHT, NEGATIVE, POSITIVE, styled
 from nnviz.network import (
     BackwardTrace,
@@ -387,27 +388,15 @@ def layer_matrices(net: TracedMLP, trace: Sequence[LayerForward], layer: int) ->
 def softmax_output(probabilities: Tensor) -> go.Figure:
     """The output probabilities (K,) as bars, the predicted class (argmax) highlighted."""
     predicted = int(torch.argmax(probabilities))
-    colors = [HIGHLIGHT if k == predicted else POSITIVE for k in range(len(probabilities))]
-    fig = go.Figure(
-        go.Bar(
-            x=[str(k) for k in range(len(probabilities))],
-            y=probabilities.tolist(),
-            marker_color=colors,
-            text=[f"{p:.1%}" for p in probabilities.tolist()],
-            textposition="outside",
-            hovertemplate="class %{x}: p = %{y:.4f}<extra></extra>",
-        )
-    )
-    styled(
-        fig,
+    return probability_bars(
+        [str(k) for k in range(len(probabilities))],
+        probabilities,
+        marked=predicted,
         title=f"Softmax output: predicted class {predicted} ({probabilities[predicted].item():.1%})",
-        x_title="class",
-        y_title="probability",
         height=300,
-        legend=False,
+        other_color=POSITIVE,
+        hovertemplate="class %{x}: p = %{y:.4f}<extra></extra>",
     )
-    fig.update_yaxes(range=[0, 1.15])
-    return fig
 
 
 def gradient_norms(norms: dict[str, Tensor]) -> go.Figure:
