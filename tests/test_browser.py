@@ -6,6 +6,7 @@ On CI (``CI=true``) a missing Chromium fails these tests instead of skipping the
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
@@ -143,5 +144,52 @@ def test_presenter_mode_enlarges_type_and_hides_chrome_and_keeps_the_seed(app_ur
         assert page.locator("[data-testid=stSidebar]").get_by_role("spinbutton", name="Seed").input_value() == "7"
         _assert_clean(page)
         page.screenshot(path=str(screenshot_dir / "home-presenter.png"))
+    finally:
+        page.close()
+
+
+_PLOT_STATE = """(prefix) => {
+    // The chart whose title starts with prefix, remembered once found (its title may change as it animates).
+    const plot = document.querySelector('.js-plotly-plot[data-watched]')
+        || [...document.querySelectorAll('.js-plotly-plot')]
+            .find(p => p.layout && p.layout.title && String(p.layout.title.text).startsWith(prefix));
+    if (!plot) return null;
+    plot.setAttribute('data-watched', '1');
+    return {title: String(plot.layout.title.text), points: plot._fullData.map(t => t.x ? t.x.length : 0)};
+}"""
+
+
+def _play(page, title_prefix: str) -> tuple[dict, dict]:
+    """Press ▶ Play on the chart whose title starts with ``title_prefix``; its state before and during the animation."""
+    before = page.evaluate(_PLOT_STATE, title_prefix)
+    assert before is not None, f"no chart titled {title_prefix}…"
+    chart = page.locator('[data-testid="stPlotlyChart"]').filter(has_text=title_prefix).first
+    chart.scroll_into_view_if_needed()
+    chart.get_by_text("▶ Play").click()
+    page.wait_for_function(
+        f"() => JSON.stringify(({_PLOT_STATE})('{title_prefix}')) !== JSON.stringify({json.dumps(before)})",
+        timeout=10_000,
+    )
+    return before, page.evaluate(_PLOT_STATE, title_prefix)
+
+
+def test_forward_pass_animation_plays_in_the_browser(app_url, browser):
+    page = _open(browser, f"{app_url}/forward")
+    try:
+        before, during = _play(page, "Step 0")
+        assert before["title"] != during["title"], "the frames did not advance the highlighted step"
+    finally:
+        page.close()
+
+
+def test_optimizer_race_animation_plays_in_the_browser(app_url, browser):
+    page = _open(browser, f"{app_url}/descent")
+    try:
+        page.get_by_role("tab", name="Race").click()
+        page.wait_for_function(f"() => ({_PLOT_STATE})('Race') !== null", timeout=60_000)
+        before, during = _play(page, "Race")
+        assert before["points"][0] == during["points"][0], "the loss surface must stay as it is"
+        assert max(during["points"]) < max(before["points"]), "the paths did not restart from the start point"
+        _assert_clean(page)
     finally:
         page.close()

@@ -12,6 +12,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from nnviz.descent import OPTIMIZERS, DescentPath
+from nnviz.figures.animation import play_pause
 from nnviz.figures.style import HIGHLIGHT, PALETTE, styled
 from nnviz.surfaces import Surface
 
@@ -321,28 +322,13 @@ def race(
         )
         for step in steps
     ]
-    play = dict(frame=dict(duration=80, redraw=False), transition=dict(duration=0), fromcurrent=True, mode="immediate")
     fig.update_layout(
-        updatemenus=[
-            dict(
-                type="buttons",
-                direction="left",
-                x=0.0,
-                y=-0.09,
-                xanchor="left",
-                yanchor="top",
-                pad=dict(t=0, r=4),
-                buttons=[
-                    dict(label="▶ Play", method="animate", args=[None, play]),
-                    dict(label="❚❚", method="animate", args=[[None], dict(mode="immediate", frame=dict(duration=0))]),
-                ],
-            )
-        ],
+        updatemenus=[play_pause(80, redraw=True, y=-0.09, yanchor="top")],
         sliders=[
             dict(
                 active=len(steps) - 1,
-                x=0.25,
-                len=0.75,
+                x=0.34,
+                len=0.66,
                 y=-0.07,
                 yanchor="top",
                 currentvalue=dict(prefix="step ", font=dict(size=13), xanchor="right", offset=4),
@@ -354,7 +340,7 @@ def race(
                     dict(
                         label=str(step),
                         method="animate",
-                        args=[[str(step)], dict(mode="immediate", frame=dict(duration=0, redraw=False))],
+                        args=[[str(step)], dict(mode="immediate", frame=dict(duration=0, redraw=True))],
                     )
                     for step in steps
                 ],

@@ -16,6 +16,7 @@ from plotly.colors import sample_colorscale
 from plotly.subplots import make_subplots
 from torch import Tensor
 
+from nnviz.figures.animation import play_pause
 from nnviz.figures.probabilities import probability_bars
 from nnviz.figures.style import DIVERGING_SCALE, HIGHLIGHT, NEGATIVE, POSITIVE, styled
 from nnviz.network import (
@@ -245,25 +246,7 @@ def forward_graph(
         go.Frame(data=[g, n], traces=[0, last], name=str(k), layout=dict(title_text=t))
         for k, (g, n, t) in ((k, _frame_state(net, trace, steps, k)) for k in range(len(steps)))
     ]
-    play = dict(frame=dict(duration=frame_ms, redraw=True), fromcurrent=False, transition=dict(duration=0))
-    pause = dict(frame=dict(duration=0, redraw=False), mode="immediate", transition=dict(duration=0))
-    fig.update_layout(
-        updatemenus=[
-            dict(
-                type="buttons",
-                direction="left",
-                x=0.0,
-                xanchor="left",
-                y=0.0,
-                yanchor="bottom",
-                pad=dict(t=0, b=0),
-                buttons=[
-                    dict(label="▶ Play", method="animate", args=[None, play]),
-                    dict(label="❚❚ Pause", method="animate", args=[[None], pause]),
-                ],
-            )
-        ]
-    )
+    fig.update_layout(updatemenus=[play_pause(frame_ms, redraw=True, restart=True)])
     styled(fig, title=title, x_title="layer (activation)", height=GRAPH_HEIGHT, legend=False)
     _graph_layout(fig, net)
     fig.update_layout(title_font_size=15, margin_t=80)
