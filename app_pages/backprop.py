@@ -123,16 +123,16 @@ reveal = reveal_col.slider(
 )
 st.graphviz_chart(computation_graph_dot(net, forward, backward, loss, reveal, first_layer), width="stretch")
 
-check_col, update_col = st.columns([1.4, 1], gap="medium")
+check_col, update_col = st.columns([1.6, 1], gap="medium")
 with check_col:
     st.subheader("Gradient check")
     rows = network.gradient_check(net, x, y, loss)
     table = pd.DataFrame(
         {
             "parameter": [r.parameter for r in rows],
-            "chain rule (ours)": [r.chain_rule for r in rows],
-            "torch.autograd": [r.autograd for r in rows],
-            "finite difference": [r.finite_difference for r in rows],
+            "ours": [r.chain_rule for r in rows],
+            "autograd": [r.autograd for r in rows],
+            "finite diff.": [r.finite_difference for r in rows],
             "|ours − autograd|": [abs(r.chain_rule - r.autograd) for r in rows],
         }
     )
@@ -142,11 +142,16 @@ with check_col:
         hide_index=True,
         height=260,
         width="stretch",
-        column_config={c: st.column_config.NumberColumn(format="%.4g") for c in table.columns[1:]},
+        column_config={c: st.column_config.NumberColumn(format="%.4g") for c in table.columns[1:]}
+        | {"|ours − autograd|": st.column_config.NumberColumn(format="%.1e")},
     )
+    st.caption("ours: the chain rule above, by hand · autograd: torch · finite diff.: (L(θ+h) − L(θ−h)) / 2h")
 with update_col:
-    st.subheader("One gradient-descent step")
-    st.latex(r"W \leftarrow W - \eta\,\partial L / \partial W, \quad b \leftarrow b - \eta\,\partial L / \partial b")
+    st.subheader("One gradient step")
+    st.latex(
+        r"\begin{aligned} W &\leftarrow W - \eta\,\partial L / \partial W \\"
+        r" b &\leftarrow b - \eta\,\partial L / \partial b \end{aligned}"
+    )
     st.slider("Learning rate η", 0.01, 2.0, 0.5, 0.01, key="bp_lr")
     st.button(
         "Apply the update", key="bp_apply", icon=":material/south:", on_click=apply_update, args=(net, x, y, loss)

@@ -189,9 +189,8 @@ def weight_chain_latex(
         ]
     if layer < net.n_layers:
         upstream = backward.layers[layer].dL_dz
-        terms = " + ".join(
-            rf"{factor(net.weights[layer][k, i])}\cdot{factor(upstream[k])}" for k in range(len(upstream))
-        )
+        products = [rf"{factor(net.weights[layer][k, i])}\cdot{factor(upstream[k])}" for k in range(len(upstream))]
+        terms = r" \\ &\quad + ".join(products)  # a product a line: the sum fits its column at any width
         lines.append(
             rf"\begin{{aligned}} {grad(a_i)} &= \sum_k w^{{({layer + 1})}}_{{k{i}}} {grad(f'z^{{({layer + 1})}}_k')} \\"
             rf" &= {terms} \\ &= {num(grads.dL_da[i])} \end{{aligned}}"
