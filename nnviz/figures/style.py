@@ -75,6 +75,7 @@ TEMPLATE = go.layout.Template(
         margin=dict(l=56, r=24, t=_TOP_MARGIN, b=48),
         legend=dict(orientation="h", yanchor="bottom", y=1.01, xanchor="left", x=0.0),
         hoverlabel=dict(font=dict(family=FONT_FAMILY, size=BASE_FONT_SIZE)),
+        modebar=dict(orientation="v"),  # down the right edge: a horizontal bar covers the title on hover
         xaxis=_AXIS | dict(automargin=True),
         yaxis=_AXIS | dict(automargin=True),
         scene=dict(xaxis=_AXIS, yaxis=_AXIS, zaxis=_AXIS),
