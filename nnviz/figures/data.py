@@ -53,24 +53,46 @@ def scatter_2d(
         class_names = [f"class {c}" for c in range(n_classes)]
     if len(class_names) < n_classes:
         raise ValueError(f"{len(class_names)} class names for labels up to {n_classes - 1}")
-    fig = go.Figure()
-    for c in range(n_classes):
-        members = points[labels == c]
-        fig.add_trace(
-            go.Scatter(
-                x=members[:, 0],
-                y=members[:, 1],
-                mode="markers",
-                name=class_names[c],
-                marker=dict(color=class_color(c, n_classes), size=7, opacity=0.85, line=dict(color="white", width=0.5)),
-                hovertemplate=f"{class_names[c]}<br>{x_title} = %{{x:.2f}}<br>{y_title} = %{{y:.2f}}<extra></extra>",
-            )
-        )
+    fig = go.Figure(class_points(points, labels, class_names[:n_classes], x_title=x_title, y_title=y_title))
     if extent is not None:
         fig.update_xaxes(range=[-extent, extent])
         fig.update_yaxes(range=[-extent, extent])
     fig.update_yaxes(scaleanchor="x", scaleratio=1)
     return styled(fig, title=title, x_title=x_title, y_title=y_title, height=height)
+
+
+def class_points(
+    points: np.ndarray,
+    labels: np.ndarray,
+    class_names: Sequence[str],
+    *,
+    split: str = "",
+    rim: str = "white",
+    x_title: str = "x₁",
+    y_title: str = "x₂",
+) -> list[go.Scatter]:
+    """One marker trace per class: the rows of ``points`` (n, 2) whose ``labels`` (n,) equal that class.
+
+    Args:
+        points: ``(n, 2)`` coordinates.
+        labels: ``(n,)`` integer classes ``0 .. len(class_names) - 1``.
+        class_names: a name per class, for the legend and the hover text.
+        split: a split name ("train", "test") added to the names, when the figure shows several.
+        rim: marker outline colour (the same points can be told apart by split this way).
+        x_title, y_title: the coordinates' names in the hover text.
+    """
+    named = f", {split}" if split else ""
+    return [
+        go.Scatter(
+            x=points[labels == c, 0],
+            y=points[labels == c, 1],
+            mode="markers",
+            name=f"{name} ({split})" if split else name,
+            marker=dict(color=class_color(c, len(class_names)), size=7, opacity=0.9, line=dict(color=rim, width=1)),
+            hovertemplate=f"{name}{named}<br>{x_title} = %{{x:.2f}}<br>{y_title} = %{{y:.2f}}<extra></extra>",
+        )
+        for c, name in enumerate(class_names)
+    ]
 
 
 def image_grid(

@@ -14,7 +14,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import torch
 
-from nnviz.figures.data import ArrayLike, class_color
+from nnviz.figures.data import ArrayLike, class_points
 from nnviz.figures.style import CLASS_COLORS, PALETTE, styled
 
 MAX_POINTS = 1500
@@ -232,19 +232,7 @@ def decision_boundary(
     if x_test is not None and y_test is not None and len(x_test):
         splits.append(("test", x_test, y_test, "#1F2328"))
     for split, x, y, rim in splits:
-        points, labels = np.asarray(x, dtype=float), np.asarray(y)
-        for c, name in enumerate(class_names):
-            members = points[labels == c]
-            fig.add_trace(
-                go.Scatter(
-                    x=members[:, 0],
-                    y=members[:, 1],
-                    mode="markers",
-                    name=f"{name} ({split})",
-                    marker=dict(color=class_color(c, 2), size=7, line=dict(color=rim, width=1.2)),
-                    hovertemplate=f"{name}, {split}<br>x₁ = %{{x:.2f}}<br>x₂ = %{{y:.2f}}<extra></extra>",
-                )
-            )
+        fig.add_traces(class_points(np.asarray(x, dtype=float), np.asarray(y), class_names, split=split, rim=rim))
     fig.update_xaxes(range=[gx.min(), gx.max()], constrain="domain")
     fig.update_yaxes(range=[gy.min(), gy.max()], scaleanchor="x", scaleratio=1, constrain="domain")
     return styled(fig, title=title, x_title="x₁", y_title="x₂", height=height, legend=False)
