@@ -51,6 +51,16 @@ def test_learning_curves_before_training_have_axes_and_empty_traces():
     assert len(fig.data) == 4 and all(len(trace.x) == 0 for trace in fig.data)
     assert fig.layout.title.text == "Loss"
     assert fig.layout.xaxis.title.text == "epoch" and fig.layout.yaxis.title.text == "cross-entropy loss"
+    grads = figures.gradient_norms(batch, ["fc1", "fc2"], trainer.batches_per_epoch)
+    for empty in (fig, grads):  # an empty plot says how to start, instead of looking broken
+        assert [note.text for note in empty.layout.annotations] == [figures.BEFORE_TRAINING]
+
+
+def test_the_start_hint_goes_once_training_has_begun(trained):
+    batch, epoch = trained.history.frame("batch"), trained.history.frame("epoch")
+    assert not figures.learning_curves(batch, epoch, trained.batches_per_epoch).layout.annotations
+    layers = [name.removeprefix("grad_norm/") for name in batch.columns if name.startswith("grad_norm/")]
+    assert not figures.gradient_norms(batch, layers, trained.batches_per_epoch).layout.annotations
 
 
 def test_loss_curves_are_the_history(trained):

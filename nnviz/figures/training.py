@@ -51,6 +51,17 @@ def _column(frame: pd.DataFrame, name: str) -> np.ndarray:
     return frame[name].to_numpy(dtype=float) if len(frame) else np.array([])
 
 
+BEFORE_TRAINING = "Press ▶ Play<br>to start training"
+
+
+def _hint_until_trained(fig: go.Figure, batch: pd.DataFrame) -> None:
+    """Before the first step, say in the empty plot area how to start, so it does not read as broken."""
+    if len(batch) == 0:
+        fig.add_annotation(
+            text=BEFORE_TRAINING, xref="paper", yref="paper", x=0.5, y=0.5, showarrow=False, font=dict(color="#6E7781")
+        )
+
+
 def learning_curves(
     batch: pd.DataFrame,
     epoch: pd.DataFrame,
@@ -120,6 +131,7 @@ def learning_curves(
     else:
         fig.update_yaxes(rangemode="tozero")
     fig.update_xaxes(rangemode="tozero")
+    _hint_until_trained(fig, batch)
     y_title = f"{loss_name} loss" if metric == "loss" else "accuracy"
     return styled(
         fig,
@@ -160,6 +172,7 @@ def gradient_norms(
         )
     fig.update_yaxes(type="log", tickvals=log_ticks([y for trace in fig.data for y in trace.y]), tickformat=".2g")
     fig.update_xaxes(rangemode="tozero")
+    _hint_until_trained(fig, batch)
     return styled(fig, title=title, x_title="epoch", y_title="‖∂L/∂W‖₂ (log scale)", height=height)
 
 
