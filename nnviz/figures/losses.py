@@ -11,6 +11,21 @@ from nnviz.figures.probabilities import probability_bars
 from nnviz.figures.style import HIGHLIGHT, PALETTE, sign_color, styled
 
 
+def _lines(x: Tensor, series: Mapping[str, Tensor], hover: str) -> list[go.Scatter]:
+    """One coloured line per entry of ``series`` (label → values of shape (n,)) over ``x`` (n,)."""
+    return [
+        go.Scatter(
+            x=x.tolist(),
+            y=values.tolist(),
+            mode="lines",
+            line=dict(color=PALETTE[i % len(PALETTE)], width=3),
+            name=label,
+            hovertemplate=f"{hover}<extra>{label}</extra>",
+        )
+        for i, (label, values) in enumerate(series.items())
+    ]
+
+
 def loss_curves(
     predictions: Tensor,
     curves: Mapping[str, Tensor],
@@ -29,18 +44,7 @@ def loss_curves(
         y_max: top of the y axis (BCE grows without bound near 0 and 1).
         marker: an (ŷ, loss) point to mark, e.g. one sample of the batch.
     """
-    fig = go.Figure()
-    for i, (label, values) in enumerate(curves.items()):
-        fig.add_trace(
-            go.Scatter(
-                x=predictions.tolist(),
-                y=values.tolist(),
-                mode="lines",
-                line=dict(color=PALETTE[i % len(PALETTE)], width=3),
-                name=label,
-                hovertemplate="ŷ = %{x:.3f}<br>loss = %{y:.3f}<extra>" + label + "</extra>",
-            )
-        )
+    fig = go.Figure(_lines(predictions, curves, "ŷ = %{x:.3f}<br>loss = %{y:.3f}"))
     if marker is not None:
         fig.add_trace(
             go.Scatter(
@@ -118,18 +122,7 @@ def per_sample_bars(terms: Tensor, predictions: Tensor, targets: Tensor, loss_la
 
 def gradient_comparison(logits: Tensor, gradients: Mapping[str, Tensor], target: float) -> go.Figure:
     """∂loss/∂z against the logit z for a sigmoid output and true label ``target``, one line per loss."""
-    fig = go.Figure()
-    for i, (label, values) in enumerate(gradients.items()):
-        fig.add_trace(
-            go.Scatter(
-                x=logits.tolist(),
-                y=values.tolist(),
-                mode="lines",
-                line=dict(color=PALETTE[i % len(PALETTE)], width=3),
-                name=label,
-                hovertemplate="z = %{x:.2f}<br>∂loss/∂z = %{y:.4f}<extra>" + label + "</extra>",
-            )
-        )
+    fig = go.Figure(_lines(logits, gradients, "z = %{x:.2f}<br>∂loss/∂z = %{y:.4f}"))
     wrong_side = "left" if target == 1 else "right"
     fig.add_annotation(
         x=0.02 if wrong_side == "left" else 0.98,
