@@ -15,7 +15,7 @@ from nnviz.activations import (
     softmax_jacobian,
     vanishing_intervals,
 )
-from nnviz.figures.activations import Curve, activation_curves, jacobian_heatmap, seed_sigmoid, softmax_bars
+from nnviz.figures.activations import Curve, activation_curves, jacobian_heatmap, softmax_bars, tutorial_sigmoid
 
 ui.page_header(
     "Activation functions",
@@ -133,9 +133,9 @@ with ui.explain_errors():
         ui.show_figure(jacobian_heatmap(labels, softmax_jacobian(logits, temperature)), key="softmax_jacobian")
     soft_controls.metric("Sum of probabilities (torch)", f"{torch.softmax(logits / temperature, 0).sum().item():.6f}")
 
-with st.expander("Seed 000's sigmoid plot, reproduced", icon=":material/history_edu:"):
+with st.expander("Tutorial 000's sigmoid plot, reproduced", icon=":material/history_edu:"):
     seed_x = torch.arange(-4.0, 4.0 + 1e-9, 0.1)
-    ui.show_figure(seed_sigmoid(seed_x, torch.sigmoid(seed_x)), key="act_seed_sigmoid")
+    ui.show_figure(tutorial_sigmoid(seed_x, torch.sigmoid(seed_x)), key="act_seed_sigmoid")
     st.caption(
         "The seed used the deprecated `torch.range(-4., 4., 0.1)`; "
         "`torch.arange` with an end of 4.0 + ε gives the same grid."

@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 import ui
-from nnviz import data, playground
+from nnviz import datasets, playground
 from nnviz.codegen import training_script
 from nnviz.figures import training as figures
 from nnviz.figures.data import image_grid
@@ -28,14 +28,14 @@ ui.page_header(
 
 
 @st.cache_resource(show_spinner="Making the data…", max_entries=16)
-def toy_data(kind: str, noise: float, train_fraction: float, seed: int) -> data.Dataset:
-    return data.load_dataset(kind, seed=seed, noise=noise, train_fraction=train_fraction)
+def toy_data(kind: str, noise: float, train_fraction: float, seed: int) -> datasets.Dataset:
+    return datasets.load_dataset(kind, seed=seed, noise=noise, train_fraction=train_fraction)
 
 
 @st.cache_resource(show_spinner="Loading the tutorial's data (MNIST-size data takes a few seconds)…", max_entries=6)
-def recipe_data(seed_id: str, seed: int, data_dir: str | None):
+def recipe_data(tutorial: str, seed: int, data_dir: str | None):
     """The recipe's (dataset, config, substitution note); ``data_dir`` ($NNVIZ_DATA) is part of the cache key."""
-    return prepare(RECIPES[seed_id], data_dir=data_dir, seed=seed)
+    return prepare(RECIPES[tutorial], data_dir=data_dir, seed=seed)
 
 
 def preset_label(key: str) -> str:
@@ -53,7 +53,7 @@ config = trainer = None
 with main, ui.explain_errors():
     if preset == PLAYGROUND:
         with settings:
-            kind = st.selectbox("Dataset", data.TOYS, key="train_toy")
+            kind = st.selectbox("Dataset", list(datasets.TOYS), key="train_toy")
             noise = st.slider("Noise", 0.0, 0.5, 0.0, 0.05, key="train_noise")
             train_fraction = st.slider("Training share", 0.1, 0.9, 0.5, 0.1, key="train_fraction")
             hidden_text = st.text_input(

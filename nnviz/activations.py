@@ -347,7 +347,7 @@ ACTIVATIONS: dict[str, Activation] = {
 
 
 def activation_table(x: Tensor | None = None) -> pd.DataFrame:
-    """The comparison table of seed 003, extended: one row per activation, with numbers computed by torch.
+    """The comparison table of tutorial 003, extended: one row per activation, with numbers computed by torch.
 
     Columns: Function, Formula, Range, f′(0), max |f′| and "vanishing share" (fraction of the grid ``x``,
     shape (n,), default −6..6, where |f′| < 0.01), Typical use. Parameters take their defaults.

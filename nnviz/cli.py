@@ -19,7 +19,7 @@ from collections.abc import Sequence
 import torch
 from tqdm import tqdm
 
-from nnviz.data import DATASETS, Dataset, load_dataset
+from nnviz.datasets import DATASETS, Dataset, load_dataset
 from nnviz.models import ACTIVATIONS, default_activations, format_sizes, parse_sizes
 from nnviz.recipes import RECIPES, compare, prepare
 from nnviz.training import LOSSES, OPTIMIZERS, TrainConfig, Trainer
@@ -49,7 +49,7 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--save", metavar="PATH", help="save the trained model (weights + architecture)")
 
     reproduce = commands.add_parser("reproduce", help="rerun a tutorial's training as written there")
-    reproduce.add_argument("seed_id", choices=list(RECIPES), help="the tutorial: " + ", ".join(RECIPES))
+    reproduce.add_argument("tutorial", choices=list(RECIPES), help="the tutorial: " + ", ".join(RECIPES))
     _common_options(reproduce)
     return parser
 
@@ -124,16 +124,16 @@ def run_train(args: argparse.Namespace) -> int:
 
 
 def run_reproduce(args: argparse.Namespace) -> int:
-    recipe = RECIPES[args.seed_id]
+    recipe = RECIPES[args.tutorial]
     data, config, substitution = prepare(recipe, args.data_dir, args.seed)
     config = TrainConfig.from_dict({**config.to_dict(), "device": args.device})
-    print(f"seed {recipe.seed_id}: {recipe.title}")
+    print(f"tutorial {recipe.tutorial}: {recipe.title}")
     print(
         f"  {config.model} {format_sizes(config.sizes)}, {config.loss}, {config.optimizer} lr={config.lr:g}, ", end=""
     )
     print(f"batch {config.batch_size or 'full'}, {config.epochs} epochs; data: {data.source}")
     trainer = Trainer(config, data)
-    train_with_progress(trainer, f"seed {recipe.seed_id}")
+    train_with_progress(trainer, f"tutorial {recipe.tutorial}")
     rows = compare(recipe, trainer)
     ours = "ours" if not substitution else f"ours ({data.name})"
     print_table([("result", "tutorial", ours), *rows])
@@ -141,7 +141,7 @@ def run_reproduce(args: argparse.Namespace) -> int:
         if note:
             print(f"note: {note}")
     if args.json:
-        summary = summarize(trainer) | {"seed_id": recipe.seed_id, "substitution": substitution or None}
+        summary = summarize(trainer) | {"tutorial": recipe.tutorial, "substitution": substitution or None}
         summary["rows"] = [{"result": r, "tutorial": t, "ours": o} for r, t, o in rows]
         print(json.dumps(summary))
     return 0

@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 from textwrap import dedent, indent
 
-from nnviz.data import IMAGE_DATASETS, TOYS
+from nnviz.datasets import IMAGE_DATASETS, TOYS
 from nnviz.models import ACTIVATIONS
 from nnviz.training import OPTIMIZERS, TrainConfig, optimizer_kwargs
 
@@ -35,7 +35,7 @@ def training_script(config: TrainConfig, dataset: str, *, seed: int = 0, **data_
 
     Args:
         config: the run's settings (architecture, loss, optimizer, batch size, epochs, penalties, seed).
-        dataset: a name from :data:`nnviz.data.DATASETS`.
+        dataset: a name from :data:`nnviz.datasets.DATASETS`.
         seed: the data seed (the toys' and digits' generator, the make-classification split).
         data_args: the loader's other settings as the app passed them: ``noise``, ``train_fraction``,
             ``n_samples`` for the toys; ``test_size`` for make-classification and digits (``0`` keeps
@@ -88,7 +88,7 @@ def _data_code(dataset: str, seed: int, data_args: dict) -> tuple[list[str], str
     if dataset in TOYS or dataset == "digits":
         args = ", ".join(f"{k}={_literal(v)}" for k, v in {"seed": seed, **data_args}.items())
         source = "2-D toys" if dataset in TOYS else "copy of scikit-learn's 8x8 digits"
-        return [f"from nnviz.data import load_dataset  # nnviz's {source} (pip install -e . in its repository)"], (
+        return [f"from nnviz.datasets import load_dataset  # nnviz's {source} (pip install -e . in its repository)"], (
             f"data = load_dataset({_literal(dataset)}, {args})\n"
             "x_train, y_train, x_test, y_test = data.x_train, data.y_train, data.x_test, data.y_test"
         )

@@ -4,7 +4,7 @@ Every model here is an ``nn.Module`` of Linear layers and element-wise activatio
 :class:`ModelSpec` (sizes + one activation per Linear layer) describes each of them. The spec is
 what a checkpoint stores beside the weights, and what :func:`build_model` turns back into a model.
 
-The seed classes keep the tutorials' class names and attribute names (``fc1``, ``lin1``,
+The tutorials' classes keep the tutorials' class names and attribute names (``fc1``, ``lin1``,
 ``layers``), so their ``state_dict`` keys match the tutorials' own code.
 
 >>> model = mlp((2, 8, 2), ("relu", "linear"))
@@ -37,7 +37,7 @@ CHECKPOINT_FORMAT = "nnviz-checkpoint-1"
 
 @dataclass(frozen=True)
 class ModelSpec:
-    """What a model is: its class ``name`` ("mlp" or a seed class), layer sizes, one activation per layer.
+    """What a model is: its class ``name`` ("mlp" or a tutorial class), layer sizes, one activation per layer.
 
     ``sizes`` = (inputs, hidden..., outputs); ``activations[i]`` follows Linear layer ``i``, so
     ``len(activations) == len(sizes) - 1``.
@@ -132,7 +132,7 @@ def mlp(sizes: Sequence[int], activations: Sequence[str] | str = "relu") -> MLP:
 
 
 class Net(nn.Module):
-    """Seed 000: one neuron, ``sigmoid(fc1(x))``. Input (batch, input_dim) -> probability (batch, 1)."""
+    """Tutorial 000: one neuron, ``sigmoid(fc1(x))``. Input (batch, input_dim) -> probability (batch, 1)."""
 
     def __init__(self, input_dim: int):
         super().__init__()
@@ -144,7 +144,7 @@ class Net(nn.Module):
 
 
 class BinaryClassifier(nn.Module):
-    """Seed 001: 20 -> 10 (ReLU) -> 1 (sigmoid). Input (batch, 20) -> probability (batch, 1)."""
+    """Tutorial 001: 20 -> 10 (ReLU) -> 1 (sigmoid). Input (batch, 20) -> probability (batch, 1)."""
 
     spec = ModelSpec("BinaryClassifier", (20, 10, 1), ("relu", "sigmoid"))
 
@@ -159,7 +159,7 @@ class BinaryClassifier(nn.Module):
 
 
 class SimpleNN(nn.Module):
-    """Seed 002: MNIST 784 -> 128 (ReLU) -> 10 logits. Input (batch, 784) or (batch, 1, 28, 28)."""
+    """Tutorial 002: MNIST 784 -> 128 (ReLU) -> 10 logits. Input (batch, 784) or (batch, 1, 28, 28)."""
 
     spec = ModelSpec("SimpleNN", (784, 128, 10), ("relu", "linear"))
 
@@ -175,7 +175,7 @@ class SimpleNN(nn.Module):
 
 
 class SimpleNNDeep(nn.Module):
-    """Seed 003 (called ``SimpleNN`` there too): 784 -> 128 -> 64 -> 10 logits, ReLU, Flatten + Sequential."""
+    """Tutorial 003 (called ``SimpleNN`` there too): 784 -> 128 -> 64 -> 10 logits, ReLU, Flatten + Sequential."""
 
     spec = ModelSpec("SimpleNNDeep", (784, 128, 64, 10), ("relu", "relu", "linear"))
 
@@ -195,7 +195,7 @@ class SimpleNNDeep(nn.Module):
 
 
 class Mnist_NN(nn.Module):  # noqa: N801 - the tutorial's name
-    """Seed 004: 784 -> 50 (ReLU) -> 10 logits. Input (batch, 784)."""
+    """Tutorial 004: 784 -> 50 (ReLU) -> 10 logits. Input (batch, 784)."""
 
     spec = ModelSpec("Mnist_NN", (784, 50, 10), ("relu", "linear"))
 
@@ -210,7 +210,7 @@ class Mnist_NN(nn.Module):  # noqa: N801 - the tutorial's name
         return self.lin2(x)
 
 
-SEED_MODELS: dict[str, type[nn.Module]] = {
+TUTORIAL_MODELS: dict[str, type[nn.Module]] = {
     "Net": Net,
     "BinaryClassifier": BinaryClassifier,
     "SimpleNN": SimpleNN,
@@ -223,9 +223,9 @@ def build_model(spec: ModelSpec) -> nn.Module:
     """A freshly initialised model for ``spec`` (uses torch's global RNG, like ``nn.Linear`` does)."""
     if spec.name == "mlp":
         return MLP(spec.sizes, spec.activations)
-    if spec.name not in SEED_MODELS:
-        raise ValueError(f"Unknown model {spec.name!r}; choose from mlp, {', '.join(SEED_MODELS)}.")
-    model = Net(spec.sizes[0]) if spec.name == "Net" else SEED_MODELS[spec.name]()
+    if spec.name not in TUTORIAL_MODELS:
+        raise ValueError(f"Unknown model {spec.name!r}; choose from mlp, {', '.join(TUTORIAL_MODELS)}.")
+    model = Net(spec.sizes[0]) if spec.name == "Net" else TUTORIAL_MODELS[spec.name]()
     if model.spec != spec:
         raise ValueError(f"{spec.name} is fixed at {model.spec.describe()}, not {spec.describe()}.")
     return model

@@ -1,7 +1,7 @@
 """The "Train a network" page's settings and its live-training slices, without any UI.
 
 A *Playground* run is a TensorFlow-Playground-like experiment: a 2-D toy dataset
-(:data:`nnviz.data.TOYS`), an MLP ``2 -> hidden... -> 2`` with one hidden activation, and a
+(:data:`nnviz.toys.TOYS`), an MLP ``2 -> hidden... -> 2`` with one hidden activation, and a
 ``torch.optim`` optimizer. :func:`playground_config` turns the page's widget values into a
 :class:`~nnviz.training.TrainConfig`, refusing architectures too large to train live
 (:data:`MAX_PARAMETERS`). :func:`advance` is one slice of live training: a bounded amount of

@@ -12,7 +12,7 @@ import math
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from nnviz.data import DataError, Dataset, load_dataset, load_images
+from nnviz.datasets import DataError, Dataset, load_dataset, load_images
 from nnviz.training import TrainConfig, Trainer
 
 NOT_SHOWN = "not shown"
@@ -26,7 +26,7 @@ class Recipe:
     printed value; ``results`` lists the result rows :func:`compare` shows, in order.
     """
 
-    seed_id: str
+    tutorial: str
     title: str
     dataset: str
     config: TrainConfig
@@ -39,7 +39,7 @@ _MNIST_LOOP = {"loss": "cross_entropy", "optimizer": "adam", "lr": 1e-3, "batch_
 _EPOCH_LOSSES = tuple(f"epoch {i} loss" for i in range(1, 6))
 
 RECIPES: dict[str, Recipe] = {
-    r.seed_id: r
+    r.tutorial: r
     for r in (
         Recipe(
             "000",

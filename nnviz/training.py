@@ -15,7 +15,7 @@ Speed: batches are index gathers from tensors in memory (no DataLoader, no per-s
 per-batch numbers stay on the device and are synced once per :meth:`step` call (one ``.tolist()``
 per column instead of an ``.item()`` per batch); evaluation runs under ``torch.no_grad``.
 
->>> from nnviz.data import load_dataset
+>>> from nnviz.datasets import load_dataset
 >>> trainer = Trainer(TrainConfig(sizes=(2, 8, 2), epochs=3), load_dataset("xor"))
 >>> history = trainer.run()
 >>> history.frame("epoch")[["epoch", "loss", "test_accuracy"]]  # doctest: +SKIP
@@ -35,7 +35,7 @@ import torch.nn.functional as F
 from torch import Tensor
 
 from nnviz.models import (
-    SEED_MODELS,
+    TUTORIAL_MODELS,
     ModelSpec,
     build_model,
     check_activations,
@@ -47,7 +47,7 @@ from nnviz.models import (
 )
 
 if TYPE_CHECKING:
-    from nnviz.data import Dataset
+    from nnviz.dataset import Dataset
 
 OPTIMIZERS: dict[str, type[torch.optim.Optimizer]] = {
     "sgd": torch.optim.SGD,
@@ -66,11 +66,11 @@ class TrainConfig:
 
     ``sizes`` = (inputs, hidden..., outputs). ``activations`` has one name per Linear layer; left
     empty it means ReLU after hidden layers and a linear output (a sigmoid output for ``loss="bce"``).
-    ``model`` is "mlp" or a seed class name from :data:`nnviz.models.SEED_MODELS`.
+    ``model`` is "mlp" or a tutorial class name from :data:`nnviz.models.TUTORIAL_MODELS`.
     ``batch_size=None`` (or >= the training-set size) is full-batch gradient descent, 1 is pure SGD.
     ``weight_decay=None`` keeps the optimizer's own default. ``early_stop_epsilon`` stops training
-    when the epoch's mean loss changes by at most that much (seed 000). ``fresh_optimizer_per_batch``
-    builds a new optimizer before every step, as seed 004's ``update()`` does.
+    when the epoch's mean loss changes by at most that much (tutorial 000). ``fresh_optimizer_per_batch``
+    builds a new optimizer before every step, as tutorial 004's ``update()`` does.
     """
 
     sizes: tuple[int, ...] = (2, 8, 2)
@@ -102,8 +102,8 @@ class TrainConfig:
 
     def validate(self) -> None:
         """Raise ValueError with a clear message for any setting that cannot train."""
-        if self.model != "mlp" and self.model not in SEED_MODELS:
-            raise ValueError(f"Unknown model {self.model!r}; choose from mlp, {', '.join(SEED_MODELS)}.")
+        if self.model != "mlp" and self.model not in TUTORIAL_MODELS:
+            raise ValueError(f"Unknown model {self.model!r}; choose from mlp, {', '.join(TUTORIAL_MODELS)}.")
         check_sizes(self.sizes)
         check_activations(self.activations, len(self.sizes) - 1)
         if self.loss not in LOSSES:
@@ -235,9 +235,9 @@ def check_compatible(config: TrainConfig, data: Dataset) -> None:
 class Trainer:
     """Trains ``build_model(config.spec)`` on ``data`` step by step; see the module docstring.
 
-    ``data`` is a :class:`nnviz.data.Dataset`: ``x_*`` float32 (n, features), ``y_*`` int64 (n,)
+    ``data`` is a :class:`nnviz.dataset.Dataset`: ``x_*`` float32 (n, features), ``y_*`` int64 (n,)
     class indices. Targets are converted once for the loss: float (n,) for one output unit
-    (BCE / MSE, the output squeezed to (n,) as the seeds do), one-hot (n, k) for MSE with k units,
+    (BCE / MSE, the output squeezed to (n,) as the tutorials do), one-hot (n, k) for MSE with k units,
     class indices for cross-entropy.
     """
 
@@ -440,7 +440,7 @@ class Trainer:
         return F.one_hot(y, self.config.sizes[-1]).float()
 
     def _squeeze(self, output: Tensor) -> Tensor:
-        """(batch, 1) -> (batch,) for one-unit outputs, as the seeds' ``.squeeze()``; else unchanged."""
+        """(batch, 1) -> (batch,) for one-unit outputs, as the tutorials' ``.squeeze()``; else unchanged."""
         return output.squeeze(-1) if self.config.sizes[-1] == 1 else output
 
     def _criterion(self, output: Tensor, target: Tensor) -> Tensor:

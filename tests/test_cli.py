@@ -14,7 +14,7 @@ from sklearn.datasets import make_classification
 
 import nnviz.recipes
 from nnviz.cli import main
-from nnviz.data import DataError
+from nnviz.dataset import DataError
 from nnviz.models import Net, load_checkpoint
 from nnviz.recipes import RECIPES, prepare
 from nnviz.training import Trainer
@@ -131,7 +131,7 @@ def test_mnist_recipes_fall_back_to_digits_and_say_so(monkeypatch):
 
 
 def test_recipe_000_is_the_tutorials_own_loop():
-    """Seed 000's code as written (same initial weights) gives the losses and stopping epoch of our recipe."""
+    """Tutorial 000's code as written (same initial weights) gives the losses and stopping epoch of our recipe."""
     x, y = make_classification(n_samples=1000, n_features=5, n_classes=2, random_state=123)
     x_data, y_truth = torch.tensor(x, dtype=torch.float32), torch.tensor(y, dtype=torch.float32)
     torch.manual_seed(0)

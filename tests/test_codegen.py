@@ -14,11 +14,11 @@ import pytest
 import torch
 
 from nnviz.codegen import training_script
-from nnviz.data import load_dataset, load_images
+from nnviz.datasets import load_dataset, load_images
 from nnviz.playground import playground_config
 from nnviz.recipes import RECIPES
 from nnviz.training import TrainConfig, Trainer
-from tests.test_data import write_mnist
+from tests.image_fixtures import write_mnist
 
 ROOT = Path(__file__).resolve().parents[1]
 EPOCH_LINE = re.compile(r"epoch (\d+): loss ([-\d.naif]+), (test|train) accuracy ([\d.]+)")

@@ -129,7 +129,7 @@ def test_sigmoid_shading_and_softmax_explorer():
     at = open_page("app_pages/activations.py")
     sigmoid = _figure(at, "Sigmoid")
     assert len(sigmoid["layout"]["shapes"]) == 2  # both tails, |σ'| < 0.01
-    seed = _figure(at, "Seed 000")
+    seed = _figure(at, "Tutorial 000")
     assert seed["data"][0]["x"][0] == pytest.approx(-4.0) and len(seed["data"][0]["x"]) == 81
     for temperature in (0.1, 5.0):
         at.slider(key="softmax_temperature").set_value(temperature).run()

@@ -1,4 +1,4 @@
-"""nnviz.models: the seeds' architectures, the MLP builder, specs and checkpoints."""
+"""nnviz.models: the tutorials' architectures, the MLP builder, specs and checkpoints."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from torch import nn
 from nnviz.models import (
     ACTIVATIONS,
     MLP,
-    SEED_MODELS,
+    TUTORIAL_MODELS,
     BinaryClassifier,
     Mnist_NN,
     ModelSpec,
@@ -36,20 +36,20 @@ from nnviz.models import (
         (Mnist_NN(), (7, 784), (7, 10), ["lin1", "lin2"]),
     ],
 )
-def test_seed_models_shapes_and_layer_names(model, in_shape, out_shape, layers):
+def test_tutorial_models_shapes_and_layer_names(model, in_shape, out_shape, layers):
     assert model(torch.rand(in_shape)).shape == out_shape
     assert [name for name, _ in linear_layers(model)] == layers
 
 
-@pytest.mark.parametrize("name", list(SEED_MODELS))
-def test_seed_model_equals_mlp_of_its_spec(name):
-    """Each seed class computes exactly what an MLP with its spec computes, given the same weights."""
-    seed_model = build_model(ModelSpec(name, (5, 1), ("sigmoid",))) if name == "Net" else SEED_MODELS[name]()
-    twin = mlp(seed_model.spec.sizes, seed_model.spec.activations)
-    for (_, a), (_, b) in zip(linear_layers(seed_model), linear_layers(twin), strict=True):
+@pytest.mark.parametrize("name", list(TUTORIAL_MODELS))
+def test_tutorial_model_equals_mlp_of_its_spec(name):
+    """Each tutorial class computes exactly what an MLP with its spec computes, given the same weights."""
+    tutorial_model = build_model(ModelSpec(name, (5, 1), ("sigmoid",))) if name == "Net" else TUTORIAL_MODELS[name]()
+    twin = mlp(tutorial_model.spec.sizes, tutorial_model.spec.activations)
+    for (_, a), (_, b) in zip(linear_layers(tutorial_model), linear_layers(twin), strict=True):
         b.load_state_dict(a.state_dict())
-    x = torch.randn(9, seed_model.spec.sizes[0])
-    torch.testing.assert_close(seed_model(x), twin(x))
+    x = torch.randn(9, tutorial_model.spec.sizes[0])
+    torch.testing.assert_close(tutorial_model(x), twin(x))
 
 
 def test_mlp_applies_each_activation_as_torch():
@@ -93,7 +93,7 @@ def test_parse_sizes():
         parse_sizes("784-0-10")
 
 
-def test_build_model_refuses_a_seed_class_with_other_sizes():
+def test_build_model_refuses_a_tutorial_class_with_other_sizes():
     with pytest.raises(ValueError, match="SimpleNN is fixed at"):
         build_model(ModelSpec("SimpleNN", (784, 64, 10), ("relu", "linear")))
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import torch
 
 from nnviz.activations import ACTIVATIONS, softmax, softmax_jacobian
-from nnviz.figures.activations import Curve, activation_curves, jacobian_heatmap, seed_sigmoid, softmax_bars
+from nnviz.figures.activations import Curve, activation_curves, jacobian_heatmap, softmax_bars, tutorial_sigmoid
 from nnviz.figures.losses import cross_entropy_bars, gradient_comparison, loss_curves, per_sample_bars
 from nnviz.figures.neuron import decision_plane, neuron_diagram, perceptron_errors, perceptron_plane
 from nnviz.neuron import GATE_INPUTS, LOGIC_GATES, two_blobs
@@ -58,7 +58,7 @@ def test_activation_curves_and_shading():
 
 def test_seed_sigmoid_and_softmax_figures():
     x = torch.arange(-4.0, 4.0 + 1e-9, 0.1)
-    fig = seed_sigmoid(x, torch.sigmoid(x))
+    fig = tutorial_sigmoid(x, torch.sigmoid(x))
     assert len(fig.data[0].x) == 81 and fig.data[0].x[0] == -4.0
     logits = torch.tensor([2.0, 1.0, 0.1])
     bars = softmax_bars(["a", "b", "c"], logits, softmax(logits, 0.5), 0.5)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from nnviz import playground
-from nnviz.data import load_dataset
+from nnviz.datasets import load_dataset
 from nnviz.models import mlp
 from nnviz.training import Trainer
 

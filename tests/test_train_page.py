@@ -8,9 +8,9 @@ import base64
 import numpy as np
 import pytest
 
-from nnviz import data
+from nnviz import image_files
 from tests.apptest import open_page, plotly_specs
-from tests.test_data import write_mnist
+from tests.image_fixtures import write_mnist
 
 PAGE = "app_pages/train.py"
 
@@ -170,7 +170,7 @@ def test_mnist_preset_runs_to_the_end_and_compares_with_the_tutorial(tiny_mnist)
 def test_missing_mnist_falls_back_with_a_message(monkeypatch, tmp_path):
     monkeypatch.setenv("NNVIZ_DATA", str(tmp_path / "empty"))
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
-    monkeypatch.setattr(data, "SYSTEM_DATASET_DIRS", (tmp_path / "system",))  # hide the system's Fashion-MNIST
+    monkeypatch.setattr(image_files, "SYSTEM_DATASET_DIRS", (tmp_path / "system",))  # hide the system's Fashion-MNIST
     at = open_page(PAGE)
     at.selectbox(key="train_preset").set_value("004").run()
     assert not at.exception

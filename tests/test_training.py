@@ -10,7 +10,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from nnviz.data import load_dataset, seed000_classification, toy_2d
+from nnviz.datasets import load_dataset, toy_2d, tutorial000_data
 from nnviz.models import ModelSpec, linear_layers
 from nnviz.training import LOSSES, OPTIMIZERS, TrainConfig, Trainer
 
@@ -264,8 +264,8 @@ def test_early_stop_fires_when_the_loss_stops_changing():
     assert len(epoch_losses) < 500 and changes[-1] <= eps and all(c > eps for c in changes[:-1])
 
 
-def test_seed000_setup_full_batch_without_a_test_split():
-    data = seed000_classification(test_size=0)
+def test_tutorial000_setup_full_batch_without_a_test_split():
+    data = tutorial000_data(test_size=0)
     t = Trainer(
         TrainConfig(
             sizes=(5, 1), model="Net", loss="bce", batch_size=None, epochs=100, lr=0.01, early_stop_epsilon=1e-3
@@ -278,7 +278,7 @@ def test_seed000_setup_full_batch_without_a_test_split():
 
 
 def test_fresh_adam_per_batch_moves_every_weight_by_about_lr():
-    """Seed 004 builds a new Adam each batch: every step is Adam's first, a step of ~lr * sign(grad)."""
+    """Tutorial 004 builds a new Adam each batch: every step is Adam's first, a step of ~lr * sign(grad)."""
     t = trainer(lr=1e-3, fresh_optimizer_per_batch=True)
     for _ in range(2):
         before = [p.detach().clone() for p in t.model.parameters()]

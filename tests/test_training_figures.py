@@ -8,7 +8,7 @@ import pytest
 import torch
 from sklearn.metrics import confusion_matrix as sklearn_confusion_matrix
 
-from nnviz.data import load_dataset
+from nnviz.datasets import load_dataset
 from nnviz.figures import training as figures
 from nnviz.playground import playground_config
 from nnviz.training import TrainConfig, Trainer

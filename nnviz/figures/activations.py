@@ -94,8 +94,8 @@ def activation_curves(
     return styled(fig, title=title, x_title="input x", y_title="f(x), f′(x)", height=440)
 
 
-def seed_sigmoid(x: Tensor, y: Tensor) -> go.Figure:
-    """Seed 000's plot: y = torch.sigmoid(x) for x from −4 to 4 in steps of 0.1."""
+def tutorial_sigmoid(x: Tensor, y: Tensor) -> go.Figure:
+    """Tutorial 000's plot: y = torch.sigmoid(x) for x from −4 to 4 in steps of 0.1."""
     fig = go.Figure(
         go.Scatter(
             x=x.tolist(),
@@ -107,7 +107,8 @@ def seed_sigmoid(x: Tensor, y: Tensor) -> go.Figure:
         )
     )
     fig.update_yaxes(range=[0, 1])
-    return styled(fig, title="Seed 000: the sigmoid on [−4, 4]", x_title="x", y_title="σ(x)", height=300, legend=False)
+    title = "Tutorial 000: the sigmoid on [−4, 4]"
+    return styled(fig, title=title, x_title="x", y_title="σ(x)", height=300, legend=False)
 
 
 def softmax_bars(labels: Sequence[str], logits: Tensor, probabilities: Tensor, temperature: float) -> go.Figure:

@@ -39,7 +39,7 @@ def scatter_2d(
         title: chart title.
         class_names: legend names per class (default "class 0", "class 1", ...).
         x_title, y_title: axis titles (the two features).
-        extent: fix both axes to [-extent, extent] (e.g. :data:`nnviz.data.TOY_EXTENT`), so the view
+        extent: fix both axes to [-extent, extent] (e.g. :data:`nnviz.toys.TOY_EXTENT`), so the view
             stays put while noise or seed change; by default the axes fit the points.
         height: figure height in pixels.
     """
