@@ -1,6 +1,5 @@
 """Activation functions: f and f′ side by side, where gradients vanish, a comparison table, softmax."""
 
-import pandas as pd
 import streamlit as st
 import torch
 
@@ -11,6 +10,8 @@ from nnviz.activations import (
     activation_table,
     all_equal,
     parse_logits,
+    probe_table,
+    pytorch_listing,
     softmax,
     softmax_jacobian,
     vanishing_intervals,
@@ -43,13 +44,13 @@ with controls:
                 f"{ACTIVATIONS[name].label}: {p.symbol}", p.low, p.high, p.default, p.step, key=f"act_{name}_{p.name}"
             )
             params.setdefault(name, {})[p.name] = value
+    if high <= low:  # a range slider set to one value: nothing to plot, and no probe slider can span it
+        st.warning("The x range is empty: make its end larger than its start.", icon=":material/warning:")
+        st.stop()
     probe = st.slider("Read the values at x =", low, high, min(max(1.0, low), high), 0.1, key="act_probe")
 
 if not selected:
     st.warning("Pick at least one activation to plot.", icon=":material/warning:")
-    st.stop()
-if high <= low:
-    st.warning("The x range is empty: make its end larger than its start.", icon=":material/warning:")
     st.stop()
 
 x = torch.linspace(low, high, 801, dtype=torch.float64)
@@ -81,21 +82,7 @@ with formulas:
         a = ACTIVATIONS[name]
         st.latex(rf"{a.fn_latex} \qquad {a.derivative_latex}")
 with numbers:
-    probe_x = torch.tensor([probe], dtype=torch.float64, requires_grad=True)
-    rows = []
-    for name in selected:
-        a, kw = ACTIVATIONS[name], params.get(name, {})
-        value = a.fn(probe_x, **kw)
-        autograd = torch.autograd.grad(value.sum(), probe_x)[0].item() if value.requires_grad else 0.0
-        rows.append(
-            {
-                "activation": a.label,
-                f"f({probe:g})": round(value.item(), 5),
-                "f′ analytic": round(a.derivative(probe_x.detach(), **kw).item(), 5),
-                "f′ autograd": round(autograd, 5),
-            }
-        )
-    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", key="act_probe_table")
+    st.dataframe(probe_table(selected, probe, params), hide_index=True, width="stretch", key="act_probe_table")
 
 st.subheader("All of them at a glance")
 st.dataframe(st.cache_data(activation_table)(), hide_index=True, width="stretch")
@@ -115,10 +102,10 @@ with soft_controls:
     text = st.text_input("Logits z (comma-separated)", "2.0, 1.0, 0.1, -1.0", key="softmax_logits")
     temperature = st.slider("Temperature T", 0.1, 5.0, 1.0, 0.1, key="softmax_temperature")
     st.caption("Low T sharpens towards the largest logit (arg max); high T flattens towards uniform.")
-code_logits = "2.0, 1.0, 0.1, -1.0"
+code_logits = parse_logits("2.0, 1.0, 0.1, -1.0")  # the listing's logits until the typed ones parse
 with ui.explain_errors():
     logits = parse_logits(text)
-    code_logits = ", ".join(repr(v) for v in logits.tolist())
+    code_logits = logits
     probabilities = softmax(logits, temperature)
     labels = [f"class {i}" for i in range(len(logits))]
     if all_equal(logits):
@@ -141,30 +128,5 @@ with st.expander("Tutorial 000's sigmoid plot, reproduced", icon=":material/hist
         "`torch.arange` with an end of 4.0 + ε gives the same grid."
     )
 
-listing_lines = "\n".join(
-    f"    {ACTIVATIONS[n].label!r}: {ACTIVATIONS[n].code('x', **params.get(n, {}))}," for n in selected
-)
-ui.code_expander(
-    f"""import torch
-import torch.nn.functional as F
-import matplotlib.pyplot as plt
-
-x = torch.linspace({low}, {high}, 801, requires_grad=True)
-activations = {{
-{listing_lines}
-}}
-for name, y in activations.items():
-    dy = torch.autograd.grad(y.sum(), x)[0] if y.requires_grad else torch.zeros_like(x)  # f'(x) by autograd
-    plt.plot(x.detach(), y.detach(), label=f"{{name}} f(x)")
-    plt.plot(x.detach(), dy, "--", label=f"{{name}} f'(x)")
-plt.legend()
-plt.show()
-
-# softmax with temperature and its Jacobian
-z = torch.tensor([{code_logits}])
-p = torch.softmax(z / {temperature}, dim=0)
-J = torch.autograd.functional.jacobian(lambda v: torch.softmax(v / {temperature}, dim=0), z)
-print(p, J)
-"""
-)
+ui.code_expander(pytorch_listing(selected, params, (low, high), code_logits, temperature))
 ui.next_concept("app_pages/losses.py", "Loss functions")

@@ -5,10 +5,11 @@ import streamlit as st
 
 import ui
 from nnviz import network
-from nnviz.activations import ACTIVATIONS
+from nnviz.activations import ACTIVATIONS, activation_named, output_activations
 from nnviz.figures import network as figures
 from nnviz.figures.computation_graph import computation_graph_dot, readable_first_layer, value_node_count
-from nnviz.network_text import layer_backward_latex, num, torch_listing, weight_chain_latex
+from nnviz.losses import LOSSES, traced_losses
+from nnviz.network_text import layer_backward_latex, num, pytorch_listing, weight_chain_latex
 
 ui.page_header(
     "Backpropagation",
@@ -18,19 +19,20 @@ ui.page_header(
     r"\quad \frac{\partial L}{\partial W^{(l)}} = \frac{\partial L}{\partial z^{(l)}}\,a^{(l-1)\top},"
     r"\quad \frac{\partial L}{\partial a^{(l-1)}} = W^{(l)\top} \frac{\partial L}{\partial z^{(l)}}",
 )
-OUTPUTS_FOR_LOSS = {
-    "cross_entropy": [network.SOFTMAX],
-    "bce": ["sigmoid", network.SOFTMAX],
-    "mse": network.output_activations(),
-}
-DEFAULT_TARGET = {"cross_entropy": "1", "bce": "1, 0", "mse": "1, 0"}
+STEPS = ui.Stepper("bp")
+NETWORK: ui.PerUser[network.TracedMLP] = ui.PerUser("bp")
 
 
 def apply_update(net: network.TracedMLP, x, y, loss: str) -> None:
     before = net.loss(x, y, loss)
     net.apply_gradient_step(net.backward_trace(x, y, loss), st.session_state.bp_lr)
     st.session_state.bp_update = (before, net.loss(x, y, loss), st.session_state.bp_lr)
-    st.session_state.bp_index = 0
+    STEPS.rewind()
+
+
+def forget_update() -> None:
+    STEPS.rewind()
+    st.session_state.pop("bp_update", None)
 
 
 controls, graph = st.columns([1, 2.4], gap="medium")
@@ -44,26 +46,34 @@ with controls, ui.explain_errors():
             help=f"Up to {network.MAX_LAYERS} weight layers of up to {network.MAX_WIDTH} neurons.",
         )
     )
-    loss = st.selectbox("Loss", network.LOSSES, format_func=network.LOSS_NAMES.get, key="bp_loss")
+    loss = st.selectbox("Loss", traced_losses(), format_func=lambda name: LOSSES[name].label, key="bp_loss")
+    by_class = LOSSES[loss].target == "class"
     x_col, y_col = st.columns(2)
     x_values = network.parse_numbers(x_col.text_input("Input x", "1.0, -0.5", key="bp_x"), "inputs")
-    target_help = "a class index" if loss == "cross_entropy" else "one value per output neuron"
+    target_help = "a class index" if by_class else "one value per output neuron"
     y_values = network.parse_numbers(
-        y_col.text_input(f"Target y ({target_help})", DEFAULT_TARGET[loss], key=f"bp_y_{loss}"), "targets"
+        y_col.text_input(f"Target y ({target_help})", "1" if by_class else "1, 0", key=f"bp_y_{loss}"), "targets"
     )
     act_cols = st.columns(len(sizes) - 1)
     activations = []
     for layer, column in enumerate(act_cols, start=1):
-        options = OUTPUTS_FOR_LOSS[loss] if layer == len(sizes) - 1 else list(ACTIVATIONS)
+        output = layer == len(sizes) - 1
+        options = [a for a in output_activations() if LOSSES[loss].fits(a, sizes[-1])] if output else list(ACTIVATIONS)
+        options = options or output_activations()  # e.g. cross-entropy on one output: check_loss explains
         default = options.index("sigmoid") if "sigmoid" in options else 0
-        label = "Output" if layer == len(sizes) - 1 else f"Layer {layer}"
-        activations.append(column.selectbox(label, options, index=default, key=f"bp_act_{layer}_{loss}"))
+        activations.append(
+            column.selectbox(
+                "Output" if output else f"Layer {layer}",
+                options,
+                index=default,
+                format_func=lambda name: activation_named(name).label,
+                key=f"bp_act_{layer}_{loss}",
+            )
+        )
     config = (tuple(sizes), tuple(activations), ui.seed())
-    net = ui.rebuilt_on_change(
-        "bp", config, lambda: network.TracedMLP(sizes, activations, seed=ui.seed()), forget=("bp_update",)
-    )
+    net = NETWORK.get(config, lambda: network.TracedMLP(sizes, activations, seed=ui.seed()), on_rebuild=forget_update)
     x = network.as_input(x_values, sizes[0])
-    y = y_values[0] if loss == "cross_entropy" else y_values
+    y = y_values[0] if by_class else y_values
     forward = net.forward_trace(x)
     backward = net.backward_trace(x, y, loss)
 if backward is None:
@@ -72,7 +82,7 @@ if backward is None:
 with controls:
     detailed = st.toggle("One neuron at a time", key="bp_detailed")
     steps = network.pass_steps(net.sizes, detailed=detailed, backward=True)
-    index = ui.stepper("bp", len(steps), label="Step back", icon=":material/skip_previous:")
+    index = STEPS.controls(len(steps), label="Step back", icon=":material/skip_previous:")
 
 with graph:
     ui.show_figure(figures.backward_graph(net, forward, backward, steps, index), key="bp_graph")
@@ -82,8 +92,7 @@ equations, chain = st.columns([1.1, 1], gap="medium")
 with equations:
     st.subheader("This step, with its numbers")
     if current.layer == 0:
-        loss_symbol = {"mse": "MSE", "bce": "BCE", "cross_entropy": "CE"}[loss]
-        st.latex(rf"L = \mathrm{{{loss_symbol}}}\big(a^{{({net.n_layers})}}, y\big) = {num(backward.loss)}")
+        st.latex(rf"L = \mathrm{{{LOSSES[loss].short}}}\big(a^{{({net.n_layers})}}, y\big) = {num(backward.loss)}")
         st.markdown("The forward pass is done. Press **Step back** to send the gradient into the output layer.")
     else:
         for line in layer_backward_latex(net, forward, backward, loss, current.layer, current.neuron):
@@ -176,5 +185,5 @@ st.caption(
     f"{num(norms['relu'][0] / norms['relu'][-1])}×. (He initialisation, MSE on random data, mean of 16 samples.)"
 )
 
-ui.code_expander(torch_listing(net, x, y, loss))
+ui.code_expander(pytorch_listing(net, x, y, loss))
 ui.next_concept("app_pages/descent.py", "Gradient descent")

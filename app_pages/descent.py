@@ -5,6 +5,7 @@ import streamlit as st
 import ui
 from nnviz import descent, surfaces
 from nnviz.figures import descent as figures
+from nnviz.optimizers import OPTIMIZERS
 
 ui.page_header(
     "Gradient descent",
@@ -14,9 +15,14 @@ ui.page_header(
 )
 
 
-@st.cache_resource(show_spinner=False)
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _surface(key: str, condition: float | None, seed: int | None) -> surfaces.Surface:
+    return surfaces.make_surface(key, condition=condition or 10.0, seed=seed or 0)
+
+
 def surface_for(key: str, condition: float, seed: int) -> surfaces.Surface:
-    return surfaces.make_surface(key, condition=condition, seed=seed)
+    """The shared, read-only surface, cached only on what it depends on (a new seed does not copy the bowl)."""
+    return _surface(*surfaces.surface_arguments(key, condition, seed))
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
@@ -31,17 +37,11 @@ def path_for(key: str, condition: float, seed: int, optimizer: str, start, lr, s
 
 
 def hyper_controls(optimizer: str) -> dict[str, float]:
-    """Sliders for the chosen optimizer's own hyperparameters."""
-    widgets = {
-        "momentum": lambda: st.slider("momentum μ", 0.0, 0.99, 0.9, 0.01, key="descent_momentum"),
-        "alpha": lambda: st.slider("smoothing α", 0.5, 0.999, 0.99, 0.001, format="%.3f", key="descent_alpha"),
-        "beta1": lambda: st.slider("β₁ (momentum)", 0.0, 0.99, 0.9, 0.01, key="descent_beta1"),
-        "beta2": lambda: st.slider(
-            "β₂ (square average)", 0.5, 0.9999, 0.999, 0.0001, format="%.4f", key="descent_beta2"
-        ),
-        "weight_decay": lambda: st.slider("weight decay λ", 0.0, 0.5, 0.01, 0.01, key="descent_wd"),
+    """A slider for each of the chosen optimizer's own hyperparameters, with the registry's range."""
+    return {
+        h.name: st.slider(h.label, h.low, h.high, h.default, h.step, format=h.format, key=f"descent_{h.name}")
+        for h in OPTIMIZERS[optimizer].hyper
     }
-    return {name: widgets[name]() for name in descent.OPTIMIZERS[optimizer].hyper}
 
 
 SURFACE_KEYS = list(surfaces.SURFACES)
@@ -55,7 +55,9 @@ surface_key = controls[0].selectbox(
 condition = 10.0
 if surface_key == "bowl":
     condition = controls[1].slider("condition number κ", 1.0, 50.0, 10.0, 1.0, key="descent_condition")
-steps = int(controls[2].number_input("steps", min_value=1, value=200, step=50, key="descent_steps"))
+steps = int(
+    controls[2].number_input("steps", min_value=1, max_value=descent.MAX_STEPS, value=200, step=50, key="descent_steps")
+)
 schedule = controls[3].selectbox("learning-rate schedule", descent.SCHEDULES, key="descent_schedule")
 
 surface = surface_for(surface_key, condition, ui.seed())
@@ -81,7 +83,9 @@ with explore:
     if explore.open:
         left, middle, right = st.columns([1.1, 2.2, 2], gap="medium")
         with left:
-            optimizer = st.selectbox("optimizer", list(descent.OPTIMIZERS), key="descent_optimizer")
+            optimizer = st.selectbox(
+                "optimizer", list(OPTIMIZERS), format_func=lambda name: OPTIMIZERS[name].label, key="descent_optimizer"
+            )
             lr_key = f"descent_lr_{surface_key}_{optimizer}_{condition:g}"
             lr = st.number_input(
                 "learning rate η",
@@ -125,7 +129,7 @@ with explore:
                         z,
                         surface,
                         [run],
-                        title=f"{optimizer} on {surface.title}",
+                        title=f"{OPTIMIZERS[optimizer].label} on {surface.title}",
                         pickable=True,
                     )
                     if arrows and detail is not None:
@@ -139,11 +143,11 @@ with explore:
                     icon=":material/warning:",
                 )
             if detail is not None:
-                spec = descent.OPTIMIZERS[optimizer]
+                spec = OPTIMIZERS[optimizer]
                 lines = descent.update_rule_latex(optimizer, detail, **hyper)
                 rule_col, numbers_col = st.columns([1, 1.4])
                 with rule_col:
-                    st.markdown(f"**{optimizer} update rule** (`torch.optim.{spec.cls.__name__}`)")
+                    st.markdown(f"**{spec.label} update rule** (`torch.optim.{spec.cls.__name__}`)")
                     for line in lines[: len(spec.rule)]:
                         st.latex(line)
                 with numbers_col:
@@ -156,7 +160,11 @@ with race_tab:
     if race_tab.open:
         options, scale_col = st.columns([3, 1])
         chosen = options.multiselect(
-            "optimizers", list(descent.OPTIMIZERS), ["SGD", "Momentum", "RMSprop", "Adam"], key="descent_race"
+            "optimizers",
+            list(OPTIMIZERS),
+            ["sgd", "momentum", "rmsprop", "adam"],
+            format_func=lambda name: OPTIMIZERS[name].label,
+            key="descent_race",
         )
         scale = scale_col.select_slider(
             "learning-rate scale",
@@ -197,8 +205,9 @@ with race_tab:
                 if finished:
                     best = min(finished, key=lambda r: r.final_loss)
                     st.caption(
-                        f"Lowest final loss: **{best.optimizer}** ({best.final_loss:.4g}). Learning rates: "
-                        + ", ".join(f"{r.optimizer} {r.lrs[0]:.3g}" for r in runs if len(r.lrs))
+                        f"Lowest final loss: **{OPTIMIZERS[best.optimizer].label}** ({best.final_loss:.4g}). "
+                        "Learning rates: "
+                        + ", ".join(f"{OPTIMIZERS[r.optimizer].label} {r.lrs[0]:.3g}" for r in runs if len(r.lrs))
                         + ". The start is the one set in Explore."
                     )
                 ui.code_expander(
@@ -210,7 +219,7 @@ with race_tab:
                         steps,
                         schedule=schedule,
                     ),
-                    label=f"PyTorch code ({chosen[-1]}; the others differ only in the optimizer line)",
+                    label=f"PyTorch code ({OPTIMIZERS[chosen[-1]].label}; the others differ only in the optimizer)",
                 )
 
 with lr_tab:
@@ -230,7 +239,7 @@ with lr_tab:
             )
         runs = {
             p.name: path_for(
-                "bowl", condition, ui.seed(), "SGD", bowl.start, p.lr, min(steps, 100), "constant", None, ()
+                "bowl", condition, ui.seed(), "sgd", bowl.start, p.lr, min(steps, 100), "constant", None, ()
             )
             for p in presets
         }
@@ -250,7 +259,7 @@ with lr_tab:
                 labels=[f"{p.name} (η = {p.lr:.3g})" for p in presets],
             )
             ui.show_figure(curves, key="descent_lr_loss")
-        ui.code_expander(descent.pytorch_listing(bowl, "SGD", bowl.start, preset.lr, min(steps, 100)))
+        ui.code_expander(descent.pytorch_listing(bowl, "sgd", bowl.start, preset.lr, min(steps, 100)))
 
 with batch_tab:
     if batch_tab.open:
@@ -267,7 +276,7 @@ with batch_tab:
         sizes = [model.n_samples, batch, 1]
         with ui.explain_errors():
             runs = [
-                path_for("logistic", 10.0, ui.seed(), "SGD", model.start, batch_lr, min(steps, 300), "constant", b, ())
+                path_for("logistic", 10.0, ui.seed(), "sgd", model.start, batch_lr, min(steps, 300), "constant", b, ())
                 for b in sizes
             ]
             mx, my, mz = grid_for("logistic", 10.0, ui.seed())
@@ -288,6 +297,6 @@ with batch_tab:
                 "so the smaller the batch the noisier the walk — yet each step costs B/n as much."
             )
             ui.code_expander(
-                descent.pytorch_listing(model, "SGD", model.start, batch_lr, min(steps, 300), batch_size=batch)
+                descent.pytorch_listing(model, "sgd", model.start, batch_lr, min(steps, 300), batch_size=batch)
             )
 ui.next_concept("app_pages/train.py", "Train a network")

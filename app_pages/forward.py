@@ -4,9 +4,12 @@ import streamlit as st
 
 import ui
 from nnviz import network
-from nnviz.activations import ACTIVATIONS
+from nnviz.activations import ACTIVATIONS, SOFTMAX, activation_named, output_activations
 from nnviz.figures import network as figures
-from nnviz.network_text import layer_forward_latex, neuron_forward_latex, num, torch_listing, vector
+from nnviz.network_text import layer_forward_latex, neuron_forward_latex, num, pytorch_listing, vector
+
+STEPS = ui.Stepper("fwd")
+NETWORK: ui.PerUser[network.TracedMLP] = ui.PerUser("fwd")
 
 ui.page_header(
     "Forward propagation",
@@ -36,19 +39,22 @@ with controls, ui.explain_errors():
         )
     )
     x_values = network.parse_numbers(st.text_input("Input x", "1.0, -0.5", key="fwd_x"), "inputs")
-    hidden_names, output_names = list(ACTIVATIONS), network.output_activations()
+    hidden_names, output_names = list(ACTIVATIONS), output_activations()
     activations = [
         st.selectbox(
             f"Activation, layer {layer}" + (" (output)" if layer == len(sizes) - 1 else ""),
             output_names if layer == len(sizes) - 1 else hidden_names,
-            index=output_names.index(network.SOFTMAX) if layer == len(sizes) - 1 else hidden_names.index("relu"),
+            index=output_names.index(SOFTMAX) if layer == len(sizes) - 1 else hidden_names.index("relu"),
+            format_func=lambda name: activation_named(name).label,
             key=f"fwd_act_{layer}",
         )
         for layer in range(1, len(sizes))
     ]
     config = (tuple(sizes), tuple(activations), ui.seed())
-    net = ui.rebuilt_on_change(
-        "fwd", config, lambda: network.TracedMLP(sizes, activations, seed=ui.seed()), forget=("fwd_edit_result",)
+    net = NETWORK.get(
+        config,
+        lambda: network.TracedMLP(sizes, activations, seed=ui.seed()),
+        on_rebuild=lambda: (STEPS.rewind(), st.session_state.pop("fwd_edit_result", None)),
     )
     x = network.as_input(x_values, sizes[0])
     trace = net.forward_trace(x)
@@ -58,7 +64,7 @@ if trace is None:
 with controls:
     detailed = st.toggle("One neuron at a time", key="fwd_detailed", help="Step through single neurons.")
     steps = network.pass_steps(net.sizes, detailed=detailed)
-    index = ui.stepper("fwd", len(steps), label="Step", icon=":material/skip_next:")
+    index = STEPS.controls(len(steps), label="Step", icon=":material/skip_next:")
     st.caption("**Play** animates the whole pass in the browser; **Step** moves one step and shows its numbers below.")
 
 with graph:
@@ -85,7 +91,7 @@ with matrices:
 
 output_col, edit_col = st.columns([1, 1.2], gap="medium")
 with output_col:
-    if net.activations[-1] == network.SOFTMAX:
+    if net.activations[-1] == SOFTMAX:
         ui.show_figure(figures.softmax_output(trace[-1].a), key="fwd_softmax")
         st.caption("Softmax turns the output layer's z into probabilities that sum to 1; the largest one wins.")
     else:
@@ -105,5 +111,5 @@ with edit_col:
         before_text, after_text = (", ".join(num(v) for v in output) for output in (before, after))
         st.markdown(f"After **{label}**: output [{before_text}] → **[{after_text}]**")
 
-ui.code_expander(torch_listing(net, x))
+ui.code_expander(pytorch_listing(net, x))
 ui.next_concept("app_pages/backprop.py", "Backpropagation")

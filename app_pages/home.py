@@ -1,11 +1,13 @@
-"""Home: what nnviz is, the learning path as cards, and a neuron to play with."""
+"""Home: what nnviz is, a neuron to play with, the learning path as cards, and the lecture outline."""
 
 import streamlit as st
 
 import ui
 from nnviz.figures.home import neuron_response
+from ui import lecture, state
 from ui.registry import SECTIONS
 
+view = state.view()
 ui.page_header(
     "nnviz — see and touch neural networks",
     "Every concept of a first course on neural networks, from a single neuron to a trained MNIST classifier, "
@@ -18,9 +20,9 @@ with teaser_controls:
     st.markdown(
         "A neuron multiplies its input by a **weight**, adds a **bias** and squashes the sum with an activation."
     )
-    w = st.slider("weight w", -5.0, 5.0, 1.5, 0.1, key="home_w")
-    b = st.slider("bias b", -5.0, 5.0, 0.0, 0.1, key="home_b")
-    x = st.slider("input x", -6.0, 6.0, 1.0, 0.1, key="home_x")
+    w = view.slider("w", "weight w")
+    b = view.slider("b", "bias b")
+    x = view.slider("x", "input x")
     st.latex(rf"a = \sigma({w:.1f}\cdot{x:.1f} + {b:.1f})")
     st.caption("The weight sets how steep the step is and which way it faces; the bias slides it left and right.")
 with teaser_figure:
@@ -38,3 +40,21 @@ if registered:
                 with column.container(border=True):
                     st.page_link(spec.path, label=f"{step}. {spec.title}", icon=spec.icon)
                     st.caption(spec.blurb)
+
+with st.expander("Lecture outline: the pages in teaching order, with prepared states", icon=":material/school:"):
+    st.caption(
+        "Each link opens its page in a prepared state; the seed and the presenter setting stay as they are. "
+        "*Link to this view* in the sidebar copies any state you set up yourself."
+    )
+    for number, (spec, talk) in enumerate(lecture.outline(), start=1):
+        st.page_link(spec.path, label=f"{number}. {spec.title}", icon=spec.icon)
+        st.caption(talk.point)
+        if talk.lessons:
+            with st.container(horizontal=True, gap="small"):
+                for lesson in talk.lessons:
+                    st.page_link(
+                        spec.path,
+                        label=lesson.label,
+                        icon=":material/play_circle:",
+                        query_params=state.query(spec.path, hide=lesson.hide, **lesson.values),
+                    )

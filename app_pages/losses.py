@@ -4,17 +4,21 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 import torch
-import torch.nn.functional as F
 
 import ui
 from nnviz.activations import softmax
 from nnviz.figures.losses import cross_entropy_bars, gradient_comparison, loss_curves, per_sample_bars
-from nnviz.losses import LOSSES, batch_from_table, cross_entropy, gradient_wrt_logit, per_sample_terms
+from nnviz.losses import (
+    LOSSES,
+    batch_from_table,
+    cross_entropy,
+    gradient_wrt_logit,
+    pair_losses,
+    per_sample_terms,
+    pytorch_listing,
+)
 from ui.registry import all_pages
 
-# torch's own reduction="mean" loss for each of our losses: the number every total is checked against
-TORCH_LOSS = {"mse": F.mse_loss, "mae": F.l1_loss, "bce": F.binary_cross_entropy}
-TORCH_NAME = {"mse": "F.mse_loss", "mae": "F.l1_loss", "bce": "F.binary_cross_entropy"}
 PRESETS = {
     "A decent classifier": {"target": [1.0, 0.0, 1.0, 0.0, 1.0], "prediction": [0.9, 0.2, 0.7, 0.1, 0.6]},
     "One confident mistake": {"target": [1.0, 0.0, 1.0, 0.0, 1.0], "prediction": [0.9, 0.2, 0.02, 0.1, 0.6]},
@@ -28,7 +32,8 @@ def _gradient_figure(label: float) -> go.Figure:
     """∂loss/∂z of MSE and BCE after a sigmoid for true label ``label`` (depends on nothing else, so cached)."""
     z = torch.linspace(-8, 8, 321, dtype=torch.float64)
     y = torch.full_like(z, label)
-    return gradient_comparison(z, {name.upper(): gradient_wrt_logit(z, y, name) for name in ("mse", "bce")}, label)
+    gradients = {LOSSES[name].short: gradient_wrt_logit(z, y, name) for name in ("mse", "bce")}
+    return gradient_comparison(z, gradients, label)
 
 
 ui.page_header(
@@ -40,8 +45,8 @@ ui.page_header(
 
 loss = st.selectbox(
     "Loss",
-    list(LOSSES),
-    index=2,
+    pair_losses(),
+    index=pair_losses().index("bce"),
     format_func=lambda name: LOSSES[name].label,
     key="loss_kind",
     help="Used by the first two sections.",
@@ -57,9 +62,10 @@ with curve_controls:
     label = st.radio("True label y", [1, 0], horizontal=True, key="loss_label")
     p = st.slider("Prediction ŷ (a probability)", 0.0, 1.0, 0.2, 0.01, key="loss_prediction")
     point = per_sample_terms(torch.tensor([p]), torch.tensor([float(label)]), loss).item() + 0.0  # no "-0.0000"
-    reference = TORCH_LOSS[loss](torch.tensor([p]), torch.tensor([float(label)])).item()
-    st.metric(f"{loss.upper()} of this sample", f"{point:.4f}", help=f"torch {TORCH_NAME[loss]}: {reference:.4f}")
-    st.caption(f"Checked against `{TORCH_NAME[loss]}`: {reference:.4f}.")
+    entry = LOSSES[loss]
+    reference = entry.torch_fn(torch.tensor([p]), torch.tensor([float(label)])).item()
+    st.metric(f"{entry.short} of this sample", f"{point:.4f}", help=f"torch {entry.torch_code}: {reference:.4f}")
+    st.caption(f"Checked against `{entry.torch_code}`: {reference:.4f}.")
     if loss == "bce":
         st.markdown(
             "**Confident mistakes cost the most:** as ŷ → 0 for a true 1, −log ŷ → ∞ (torch caps it at 100). "
@@ -99,9 +105,9 @@ with table_chart, ui.explain_errors():
     predictions, targets = batch_from_table(table)
     terms = per_sample_terms(predictions, targets, loss)
     ui.show_figure(per_sample_bars(terms, predictions, targets, LOSSES[loss].label), key="loss_batch")
-    total, torch_total = terms.mean().item(), TORCH_LOSS[loss](predictions, targets).item()
-    table_controls.metric(f"Batch {loss.upper()} (mean of the bars)", f"{total:.4f}")
-    table_controls.caption(f"`{TORCH_NAME[loss]}` on the same batch: {torch_total:.4f}.")
+    total, torch_total = terms.mean().item(), entry.torch_fn(predictions, targets).item()
+    table_controls.metric(f"Batch {entry.short} (mean of the bars)", f"{total:.4f}")
+    table_controls.caption(f"`{entry.torch_code}` on the same batch: {torch_total:.4f}.")
 
 # --- cross-entropy on a softmax output ----------------------------------------------------------
 st.subheader("Cross-entropy on a softmax output")
@@ -119,11 +125,11 @@ with ce_controls:
     target = st.selectbox("True class", range(len(classes)), format_func=lambda i: classes[i], key="ce_target")
 with ui.explain_errors():
     ce = cross_entropy(logits, target)
-    torch_ce = F.cross_entropy(logits[None, :], torch.tensor([target])).item()
+    torch_ce = LOSSES["cross_entropy"].torch_fn(logits[None, :], torch.tensor([target])).item()
     with ce_chart:
         ui.show_figure(cross_entropy_bars(classes, softmax(logits), target, ce), key="loss_ce")
     ce_controls.metric("Cross-entropy", f"{ce:.4f}")
-    ce_controls.caption(f"`F.cross_entropy` (takes the raw logits): {torch_ce:.4f}.")
+    ce_controls.caption(f"`{LOSSES['cross_entropy'].torch_code}` (takes the raw logits): {torch_ce:.4f}.")
     if bool((logits == logits[0]).all()):
         ce_controls.info(f"All logits are equal: every class gets 1/3 and the loss is log 3 = {ce:.4f}.")
 
@@ -142,29 +148,7 @@ with grad_text:
 with grad_chart:
     ui.show_figure(_gradient_figure(float(grad_label)), key="loss_gradients")
 
-ui.code_expander(
-    f"""import torch
-import torch.nn.functional as F
-
-# the batch on screen
-y = torch.tensor({targets.tolist()})
-y_hat = torch.tensor({predictions.tolist()})
-print("per-sample:", {TORCH_NAME[loss]}(y_hat, y, reduction="none"))
-print("mean:", {TORCH_NAME[loss]}(y_hat, y))
-
-# cross-entropy on logits (softmax inside)
-z = torch.tensor([{", ".join(repr(v) for v in logits.tolist())}])
-print("CE:", F.cross_entropy(z, torch.tensor([{target}])))
-
-# MSE vs BCE gradient at the logit, by autograd
-z = torch.linspace(-8, 8, 321, requires_grad=True)
-y = torch.full_like(z, {float(grad_label)})
-p = torch.sigmoid(z)
-(g_mse,) = torch.autograd.grad(((p - y) ** 2).sum(), z, retain_graph=True)
-(g_bce,) = torch.autograd.grad(F.binary_cross_entropy(p, y, reduction="sum"), z)
-print(g_mse[0].item(), g_bce[0].item())
-"""
-)
+ui.code_expander(pytorch_listing(loss, predictions, targets, logits, target, grad_label))
 if any(spec.path == "app_pages/forward.py" for spec in all_pages()):
     ui.next_concept("app_pages/forward.py", "Forward propagation")
 else:

@@ -11,8 +11,9 @@ from nnviz.neuron import (
     GATE_INPUTS,
     LOGIC_GATES,
     PerceptronRun,
+    classifier_view,
     neuron_forward,
-    neuron_outputs,
+    pytorch_listing,
     substituted_formula,
     train_perceptron,
     two_blobs,
@@ -61,15 +62,7 @@ text, plane = st.columns([1, 2], gap="large")
 points, labels = two_blobs(80, seed=ui.seed())
 w_plane = w[:2]
 b_plane = b + (ws[2] * xs[2] if n_inputs == 3 else 0.0)
-grid_x1 = torch.linspace(-4.5, 4.5, 61)
-grid_x2 = torch.linspace(-4, 4, 55)
-mesh_x1, mesh_x2 = torch.meshgrid(grid_x1, grid_x2, indexing="xy")
-grid = torch.stack([mesh_x1.flatten(), mesh_x2.flatten()], dim=1)
-predicted = (points @ w_plane + b_plane > 0).float()
-accuracy = (predicted == labels).float().mean().item()
-grid_output = (
-    neuron_outputs(grid, w_plane, b_plane, "sigmoid").reshape(mesh_x1.shape) if activation == "sigmoid" else None
-)
+view = classifier_view(points, labels, w_plane, b_plane, activation)
 with text:
     st.markdown(
         "With two inputs the neuron sees a point (x₁, x₂). Everything on one side of the line "
@@ -77,14 +70,15 @@ with text:
     )
     st.markdown(
         "Move **w₁**, **w₂** and **b** above: the weights turn the line, the bias slides it. "
-        + ("With the sigmoid the background is the output a = P(class 1)." if grid_output is not None else "")
+        + ("With the sigmoid the background is the output a = P(class 1)." if view.output is not None else "")
     )
     if n_inputs == 3:
         st.caption(f"x₃ is held at {xs[2]:.1f}, so w₃·x₃ = {ws[2] * xs[2]:.2f} joins the bias.")
-    st.metric("Accuracy (z > 0 ⇒ class 1)", f"{accuracy:.0%}")
+    st.metric("Accuracy (z > 0 ⇒ class 1)", f"{view.accuracy:.0%}")
 with plane:
     ui.show_figure(
-        decision_plane(points, labels, w_plane, b_plane, grid_x1, grid_x2, grid_output, accuracy), key="neuron_plane"
+        decision_plane(points, labels, w_plane, b_plane, view.grid_x1, view.grid_x2, view.output, view.accuracy),
+        key="neuron_plane",
     )
 
 # --- the perceptron ----------------------------------------------------------------------------
@@ -177,38 +171,5 @@ elif current == last:
 elif gate == "XOR":
     st.info("Watch the error count on XOR: does it ever reach 0?", icon=":material/help:")
 
-ui.code_expander(
-    f"""import torch
-import torch.nn.functional as F
-
-# One neuron, as on screen: a = {ACTIVATIONS[activation].label}(w·x + b)
-x = torch.tensor({[round(v, 2) for v in xs]})
-w = torch.tensor({[round(v, 2) for v in ws]})
-b = {b:.2f}
-neuron = torch.nn.Linear({n_inputs}, 1)
-with torch.no_grad():
-    neuron.weight.copy_(w[None, :])
-    neuron.bias.fill_(b)
-z = neuron(x)
-a = {ACTIVATIONS[activation].code("z")}
-print(f"z = {{z.item():.3f}}, a = {{a.item():.3f}}")
-
-# The perceptron on {gate}, one sample at a time
-X = torch.tensor([[0., 0.], [0., 1.], [1., 0.], [1., 1.]])
-y = torch.tensor({LOGIC_GATES[gate].tolist()})
-g = torch.Generator().manual_seed({ui.seed()})
-w0 = 0.5 * torch.randn(3, generator=g)
-w, b, lr = w0[:2], w0[2].item(), {lr}
-for epoch in range({MAX_EPOCHS}):
-    mistakes = 0
-    for xi, yi in zip(X, y):
-        y_hat = float(w @ xi + b > 0)          # step activation
-        w = w + lr * (yi - y_hat) * xi         # Rosenblatt's rule
-        b = b + lr * (yi.item() - y_hat)
-        mistakes += int(y_hat != yi)
-    print(f"epoch {{epoch + 1}}: {{mistakes}} mistakes, w = {{w.tolist()}}, b = {{b:.2f}}")
-    if mistakes == 0:
-        break
-"""
-)
+ui.code_expander(pytorch_listing(xs, ws, b, activation, gate, lr, MAX_EPOCHS, ui.seed()))
 ui.next_concept("app_pages/activations.py", "Activation functions")

@@ -1,23 +1,27 @@
 """Train a network live: the tutorials' runs and a TensorFlow-Playground-like 2-D playground, in real PyTorch."""
 
 import os
+from dataclasses import replace
 
 import pandas as pd
 import streamlit as st
 
 import ui
 from nnviz import datasets, playground
+from nnviz.activations import ACTIVATIONS, trainable_activations
 from nnviz.codegen import training_script
 from nnviz.figures import training as figures
 from nnviz.figures.data import image_grid
+from nnviz.losses import LOSSES
 from nnviz.models import format_sizes
-from nnviz.recipes import RECIPES, compare, prepare
-from nnviz.training import OPTIMIZERS, Trainer
+from nnviz.optimizers import OPTIMIZERS
+from nnviz.recipes import RECIPES, compare, data_seed, prepare
+from nnviz.training import Trainer
 
 TICK_S = 0.25  # the live fragment reruns this often while training
 SLICE_S = 0.2  # training time per tick, so Pause always answers within a fraction of a second
 PLAYGROUND = "playground"
-LOSS_NAMES = {"bce": "BCE", "bce_logits": "BCE", "mse": "MSE", "cross_entropy": "cross-entropy"}
+TRAINER: ui.PerUser[Trainer] = ui.PerUser("train")
 
 ui.page_header(
     "Train a network",
@@ -33,9 +37,15 @@ def toy_data(kind: str, noise: float, train_fraction: float, seed: int) -> datas
 
 
 @st.cache_resource(show_spinner="Loading the tutorial's data (MNIST-size data takes a few seconds)…", max_entries=6)
-def recipe_data(tutorial: str, seed: int, data_dir: str | None):
-    """The recipe's (dataset, config, substitution note); ``data_dir`` ($NNVIZ_DATA) is part of the cache key."""
+def _recipe_data(tutorial: str, seed: int, data_dir: str | None):
     return prepare(RECIPES[tutorial], data_dir=data_dir, seed=seed)
+
+
+def recipe_data(tutorial: str, seed: int, data_dir: str | None):
+    """The recipe's (dataset, config, substitution note), shared by every user; cached on the seed only where the
+    data depends on it (MNIST's images do not) and on ``data_dir`` ($NNVIZ_DATA)."""
+    dataset, config, note = _recipe_data(tutorial, data_seed(RECIPES[tutorial], seed), data_dir)
+    return dataset, replace(config, seed=seed), note
 
 
 def preset_label(key: str) -> str:
@@ -59,8 +69,20 @@ with main, ui.explain_errors():
             hidden_text = st.text_input(
                 "Hidden layers", "8, 8", key="train_hidden", help="Widths, e.g. 8, 8 (empty: none)."
             )
-            activation = st.selectbox("Activation", playground.HIDDEN_ACTIVATIONS, index=1, key="train_activation")
-            optimizer = st.selectbox("Optimizer", list(OPTIMIZERS), index=3, key="train_optimizer")
+            activation = st.selectbox(
+                "Activation",
+                trainable_activations(),
+                index=trainable_activations().index("tanh"),
+                format_func=lambda name: ACTIVATIONS[name].label,
+                key="train_activation",
+            )
+            optimizer = st.selectbox(
+                "Optimizer",
+                list(OPTIMIZERS),
+                index=list(OPTIMIZERS).index("adam"),
+                format_func=lambda name: OPTIMIZERS[name].label,
+                key="train_optimizer",
+            )
             lr = st.select_slider("Learning rate η", playground.LEARNING_RATES, 0.03, key="train_lr")
             batch_size = st.select_slider("Batch size", playground.BATCH_SIZES, 10, key="train_batch")
             epochs = int(st.number_input("Epochs", 1, 5000, 200, 50, key="train_epochs"))
@@ -80,8 +102,8 @@ with main, ui.explain_errors():
             )
             epochs = int(st.number_input("Epochs", 1, 1000, recipe_config.epochs, key=f"train_epochs_{preset}"))
             st.caption(
-                f"{recipe_config.spec.describe()}, {LOSS_NAMES[recipe_config.loss]} loss, "
-                f"{OPTIMIZERS[recipe_config.optimizer].__name__}, batch {recipe_config.batch_size or 'all samples'}. "
+                f"{recipe_config.spec.describe()}, {LOSSES[recipe_config.loss].short} loss, "
+                f"{OPTIMIZERS[recipe_config.optimizer].label}, batch {recipe_config.batch_size or 'all samples'}. "
                 + " ".join(recipe.notes)
             )
         config = type(recipe_config).from_dict(recipe_config.to_dict() | {"lr": lr, "epochs": epochs})
@@ -89,8 +111,10 @@ with main, ui.explain_errors():
         data_key = (preset, seed, os.environ.get("NNVIZ_DATA"))
     if note or dataset.message:
         st.info(note or dataset.message, icon=":material/info:")
-    trainer = ui.rebuilt_on_change(
-        "train", (data_key, config), lambda: Trainer(config, dataset), forget=("train_goal", "train_shown")
+    trainer = TRAINER.get(
+        (data_key, config),
+        lambda: Trainer(config, dataset),
+        on_rebuild=lambda: [st.session_state.pop(key, None) for key in ("train_goal", "train_shown")],
     )
 if trainer is None:
     st.stop()
@@ -109,7 +133,7 @@ def pause() -> None:
 
 def step_batch() -> None:
     st.session_state.train_goal = None
-    st.session_state.train_net.step(1)
+    TRAINER.current.step(1)
 
 
 def step_epoch() -> None:
@@ -118,7 +142,7 @@ def step_epoch() -> None:
 
 def reset() -> None:
     st.session_state.train_goal = None
-    st.session_state.train_net.reset()
+    TRAINER.current.reset()
     st.session_state.pop("train_shown", None)
 
 
@@ -161,7 +185,7 @@ buttons[4].button("Reset", key="train_reset", icon=":material/restart_alt:", on_
 @st.fragment(run_every=TICK_S if running else None)
 def live() -> None:
     """One tick: train for a slice (when playing), then redraw the numbers and the charts."""
-    trainer: Trainer = st.session_state.train_net
+    trainer = TRAINER.current
     goal = st.session_state.get("train_goal")
     if goal is not None and not trainer.done:
         playground.advance(trainer, SLICE_S, until_epoch_end=goal == "epoch")
@@ -216,7 +240,7 @@ def show_progress(trainer: Trainer) -> None:
 def show_charts(trainer: Trainer) -> None:
     batch, epoch = trainer.history.frame("batch"), trainer.history.frame("epoch")
     per_epoch = trainer.batches_per_epoch
-    loss_name = LOSS_NAMES[trainer.config.loss]
+    loss_name = LOSSES[trainer.config.loss].short
     loss_fig = figures.learning_curves(batch, epoch, per_epoch, loss_name=loss_name, height=270)
     accuracy_fig = figures.learning_curves(batch, epoch, per_epoch, metric="accuracy", height=230, legend=False)
     if dataset.n_features == 2:

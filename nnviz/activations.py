@@ -10,20 +10,25 @@ Parametrised activations (leaky ReLU's ``slope``, ELU's ``alpha``) take their pa
 with a default, so ``fn(x)`` and ``derivative(x)`` always work. The derivatives are the formulas a
 student would derive by hand; the tests check each one against torch autograd.
 
-Softmax maps a whole vector rather than one number, so it lives apart: :func:`softmax` (with a
-temperature) and its Jacobian :func:`softmax_jacobian`.
+Each entry also carries its ``torch.nn`` module (``module(**params)``) and that module as code, so the
+models, the traced network, the code listings and every page that lists activations read this one registry:
+adding an activation is one entry.
+
+Softmax maps a whole vector rather than one number, so it is not in :data:`ACTIVATIONS` but is
+:data:`SOFTMAX`, an output layer only (:func:`output_activations`): :func:`softmax` (with a temperature)
+and its Jacobian :func:`softmax_jacobian`.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import pandas as pd
 import torch
 import torch.nn.functional as F
-from torch import Tensor
+from torch import Tensor, nn
 
 VANISHING_GRADIENT = 0.01  # |f'(x)| below this counts as a vanishing gradient on the activations page
 
@@ -57,6 +62,11 @@ class Activation:
         parameters: the keyword parameters ``fn`` and ``derivative`` accept.
         torch_reference: the equivalent ``torch.nn.functional`` call, ``reference(x, **params)``, when there is one.
         torch_code: that call as source code, with ``{x}`` and ``{param}`` placeholders, for code listings.
+        module: ``module(**params) -> nn.Module``, the layer a model puts after a Linear.
+        module_code: that module as source code, with ``{param}`` placeholders (``"nn.LeakyReLU({slope})"``).
+        module_source: source code a listing must define before using :attr:`module_code` (a class nn lacks).
+        trainable: whether gradient descent can train through it (the step's gradient is 0 everywhere).
+        elementwise: f acts on each number alone (False for softmax, which maps a whole vector).
     """
 
     name: str
@@ -64,14 +74,19 @@ class Activation:
     symbol: str
     formula: str
     fn: Callable[..., Tensor]
-    derivative: Callable[..., Tensor]
+    derivative: Callable[..., Tensor] | None
     fn_latex: str
     derivative_latex: str
     output_range: str
     use: str
+    module: Callable[..., nn.Module]
+    module_code: str
     parameters: tuple[Parameter, ...] = ()
     torch_reference: Callable[..., Tensor] | None = None
     torch_code: str = "{x}"
+    module_source: str = ""
+    trainable: bool = True
+    elementwise: bool = True
 
     def defaults(self) -> dict[str, float]:
         """The default value of every parameter, by keyword."""
@@ -80,6 +95,10 @@ class Activation:
     def code(self, variable: str = "x", **params: float) -> str:
         """The PyTorch expression of f applied to ``variable``, e.g. ``F.elu(z, alpha=1.0)``."""
         return self.torch_code.format(x=variable, **(self.defaults() | params))
+
+    def layer_code(self, **params: float) -> str:
+        """The ``torch.nn`` module as source code, e.g. ``nn.LeakyReLU(0.01)``."""
+        return self.module_code.format(**(self.defaults() | params))
 
 
 # --- the functions and their derivatives -------------------------------------------------------
@@ -197,6 +216,22 @@ def softplus_derivative(x: Tensor) -> Tensor:
     return sigmoid(x)
 
 
+class Step(nn.Module):
+    """Heaviside step as a layer: 1 where z > 0, else 0 (its gradient is 0 everywhere)."""
+
+    def forward(self, z: Tensor) -> Tensor:
+        return (z > 0).to(z.dtype)
+
+
+STEP_SOURCE = """
+class Step(nn.Module):
+    \"\"\"Heaviside step: 1 where z > 0, else 0 (its gradient is 0 everywhere).\"\"\"
+
+    def forward(self, z):
+        return (z > 0).to(z.dtype)
+"""
+
+
 # --- the registry ------------------------------------------------------------------------------
 
 ACTIVATIONS: dict[str, Activation] = {
@@ -215,6 +250,10 @@ ACTIVATIONS: dict[str, Activation] = {
             "Rosenblatt's perceptron. Zero gradient everywhere, so it cannot be trained by backprop.",
             torch_reference=lambda x: torch.heaviside(x, torch.zeros_like(x)),
             torch_code="({x} > 0).float()",
+            module=Step,
+            module_code="Step()",
+            module_source=STEP_SOURCE,
+            trainable=False,
         ),
         Activation(
             "linear",
@@ -227,6 +266,8 @@ ACTIVATIONS: dict[str, Activation] = {
             r"f'(x)=1",
             "(−∞, +∞)",
             "Regression outputs. Stacked linear layers collapse into one linear map.",
+            module=nn.Identity,
+            module_code="nn.Identity()",
         ),
         Activation(
             "sigmoid",
@@ -241,6 +282,8 @@ ACTIVATIONS: dict[str, Activation] = {
             "Binary classification output: a probability. Saturates, so gradients vanish for large |x|.",
             torch_reference=torch.sigmoid,
             torch_code="torch.sigmoid({x})",
+            module=nn.Sigmoid,
+            module_code="nn.Sigmoid()",
         ),
         Activation(
             "tanh",
@@ -255,6 +298,8 @@ ACTIVATIONS: dict[str, Activation] = {
             "Zero-centred alternative to sigmoid; used in RNNs.",
             torch_reference=torch.tanh,
             torch_code="torch.tanh({x})",
+            module=nn.Tanh,
+            module_code="nn.Tanh()",
         ),
         Activation(
             "relu",
@@ -269,6 +314,8 @@ ACTIVATIONS: dict[str, Activation] = {
             "Default for hidden layers: cheap, no saturation for x > 0 (but 'dead' units for x < 0).",
             torch_reference=F.relu,
             torch_code="F.relu({x})",
+            module=nn.ReLU,
+            module_code="nn.ReLU()",
         ),
         Activation(
             "leaky_relu",
@@ -281,9 +328,11 @@ ACTIVATIONS: dict[str, Activation] = {
             r"f'(x)=\begin{cases}1 & x>0\\ a & x\le 0\end{cases}",
             "(−∞, +∞)",
             "Hidden layers: like ReLU, but a small slope a keeps negative units alive.",
-            (Parameter("slope", "a", 0.01, 0.0, 0.5, 0.01),),
+            parameters=(Parameter("slope", "a", 0.01, 0.0, 0.5, 0.01),),
             torch_reference=lambda x, slope=0.01: F.leaky_relu(x, negative_slope=slope),
             torch_code="F.leaky_relu({x}, negative_slope={slope})",
+            module=lambda slope=0.01: nn.LeakyReLU(slope),
+            module_code="nn.LeakyReLU({slope})",
         ),
         Activation(
             "elu",
@@ -296,9 +345,11 @@ ACTIVATIONS: dict[str, Activation] = {
             r"f'(x)=\begin{cases}1 & x>0\\ \alpha\,e^{x} & x\le 0\end{cases}",
             "(−α, +∞)",
             "Hidden layers: smooth for x < 0, mean activations closer to zero.",
-            (Parameter("alpha", "α", 1.0, 0.1, 3.0, 0.1),),
+            parameters=(Parameter("alpha", "α", 1.0, 0.1, 3.0, 0.1),),
             torch_reference=lambda x, alpha=1.0: F.elu(x, alpha=alpha),
             torch_code="F.elu({x}, alpha={alpha})",
+            module=lambda alpha=1.0: nn.ELU(alpha),
+            module_code="nn.ELU({alpha})",
         ),
         Activation(
             "gelu",
@@ -313,6 +364,8 @@ ACTIVATIONS: dict[str, Activation] = {
             "Transformers (BERT, GPT): a smooth ReLU weighted by the normal CDF Φ.",
             torch_reference=F.gelu,
             torch_code="F.gelu({x})",
+            module=nn.GELU,
+            module_code="nn.GELU()",
         ),
         Activation(
             "silu",
@@ -327,6 +380,8 @@ ACTIVATIONS: dict[str, Activation] = {
             "Modern CNNs and LLMs (EfficientNet, LLaMA's SwiGLU): smooth, non-monotonic.",
             torch_reference=F.silu,
             torch_code="F.silu({x})",
+            module=nn.SiLU,
+            module_code="nn.SiLU()",
         ),
         Activation(
             "softplus",
@@ -341,9 +396,51 @@ ACTIVATIONS: dict[str, Activation] = {
             "A smooth ReLU; outputs that must be positive (variances, rates).",
             torch_reference=F.softplus,
             torch_code="F.softplus({x})",
+            module=nn.Softplus,
+            module_code="nn.Softplus()",
         ),
     )
 }
+
+
+SOFTMAX = "softmax"
+SOFTMAX_ACTIVATION = Activation(
+    SOFTMAX,
+    "Softmax",
+    "softmax",
+    "e^(z_i) / Σ_j e^(z_j)",
+    lambda z: torch.softmax(z, dim=-1),
+    None,
+    r"\mathrm{softmax}(\mathbf{z})_i=\frac{e^{z_i}}{\sum_j e^{z_j}}",
+    r"\frac{\partial p_i}{\partial z_j}=p_i\,(\delta_{ij}-p_j)",
+    "(0, 1), summing to 1",
+    "Multi-class outputs: turns a layer's scores into probabilities.",
+    torch_reference=lambda z: torch.softmax(z, dim=-1),
+    torch_code="torch.softmax({x}, dim=-1)",
+    module=lambda: nn.Softmax(dim=-1),
+    module_code="nn.Softmax(dim=-1)",
+    elementwise=False,
+)
+"""Softmax, for output layers only: it maps the whole layer, so it is not in :data:`ACTIVATIONS`."""
+
+
+def output_activations() -> list[str]:
+    """Names allowed on an output layer: every elementwise activation plus ``"softmax"``."""
+    return [*ACTIVATIONS, SOFTMAX]
+
+
+def trainable_activations() -> list[str]:
+    """The activations gradient descent can train through (all but the step, whose gradient is 0)."""
+    return [name for name, a in ACTIVATIONS.items() if a.trainable]
+
+
+def activation_named(name: str) -> Activation:
+    """The entry ``name`` of :data:`ACTIVATIONS`, or :data:`SOFTMAX_ACTIVATION`; a ValueError otherwise."""
+    if name == SOFTMAX:
+        return SOFTMAX_ACTIVATION
+    if name not in ACTIVATIONS:
+        raise ValueError(f"Unknown activation {name!r}; choose one of {', '.join(output_activations())}.")
+    return ACTIVATIONS[name]
 
 
 def activation_table(x: Tensor | None = None) -> pd.DataFrame:
@@ -437,3 +534,61 @@ def parse_logits(text: str) -> Tensor:
 def all_equal(logits: Tensor) -> bool:
     """Whether every logit is the same, so that softmax is uniform whatever the temperature."""
     return logits.numel() > 0 and bool((logits == logits[0]).all())
+
+
+def probe_table(
+    names: Sequence[str], x: float, params: Mapping[str, Mapping[str, float]] | None = None
+) -> pd.DataFrame:
+    """The value and the slope of each named activation at one point ``x``: f(x), the analytic f′(x) and
+    f′(x) by ``torch.autograd`` (they must agree), rounded to 5 decimals. ``params`` gives each activation's
+    parameters by name (default: their defaults)."""
+    params = params or {}
+    point = torch.tensor([float(x)], dtype=torch.float64, requires_grad=True)
+    rows = []
+    for name in names:
+        a, kw = ACTIVATIONS[name], params.get(name, {})
+        value = a.fn(point, **kw)
+        autograd = torch.autograd.grad(value.sum(), point)[0].item() if value.requires_grad else 0.0
+        rows.append(
+            {
+                "activation": a.label,
+                f"f({x:g})": round(value.item(), 5),
+                "f′ analytic": round(a.derivative(point.detach(), **kw).item(), 5),
+                "f′ autograd": round(autograd, 5),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def pytorch_listing(
+    names: Sequence[str],
+    params: Mapping[str, Mapping[str, float]],
+    x_range: tuple[float, float],
+    logits: Tensor,
+    temperature: float,
+) -> str:
+    """The activations page as a runnable script: each named activation and its autograd derivative on
+    ``x_range``, plotted; then softmax of ``logits`` (K,) at ``temperature`` and its Jacobian."""
+    curves = "\n".join(f"    {ACTIVATIONS[n].label!r}: {ACTIVATIONS[n].code('x', **params.get(n, {}))}," for n in names)
+    low, high = x_range
+    return f"""import torch
+import torch.nn.functional as F
+import matplotlib.pyplot as plt
+
+x = torch.linspace({low}, {high}, 801, requires_grad=True)
+activations = {{
+{curves}
+}}
+for name, y in activations.items():
+    dy = torch.autograd.grad(y.sum(), x)[0] if y.requires_grad else torch.zeros_like(x)  # f'(x) by autograd
+    plt.plot(x.detach(), y.detach(), label=f"{{name}} f(x)")
+    plt.plot(x.detach(), dy, "--", label=f"{{name}} f'(x)")
+plt.legend()
+plt.show()
+
+# softmax with temperature and its Jacobian
+z = torch.tensor([{", ".join(repr(v) for v in logits.tolist())}])
+p = torch.softmax(z / {temperature}, dim=0)
+J = torch.autograd.functional.jacobian(lambda v: torch.softmax(v / {temperature}, dim=0), z)
+print(p, J)
+"""

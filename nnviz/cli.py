@@ -19,10 +19,13 @@ from collections.abc import Sequence
 import torch
 from tqdm import tqdm
 
+from nnviz.activations import trainable_activations
 from nnviz.datasets import DATASETS, Dataset, load_dataset
-from nnviz.models import ACTIVATIONS, default_activations, format_sizes, parse_sizes
+from nnviz.losses import LOSSES
+from nnviz.models import default_activations, format_sizes, parse_sizes
+from nnviz.optimizers import OPTIMIZERS
 from nnviz.recipes import RECIPES, compare, prepare
-from nnviz.training import LOSSES, OPTIMIZERS, TrainConfig, Trainer
+from nnviz.training import TrainConfig, Trainer
 
 STEPS_PER_UPDATE = 50  # optimizer steps between progress-bar refreshes
 
@@ -34,14 +37,19 @@ def build_parser() -> argparse.ArgumentParser:
     train = commands.add_parser("train", help="train an MLP on a dataset")
     train.add_argument("--dataset", required=True, choices=DATASETS)
     train.add_argument("--arch", required=True, help="layer sizes, e.g. 784-128-10 (inputs-hidden...-outputs)")
-    train.add_argument("--activation", default="relu", choices=[a for a in ACTIVATIONS if a != "linear"])
-    train.add_argument("--loss", choices=LOSSES, help="default: cross_entropy, or bce_logits for one output")
+    train.add_argument("--activation", default="relu", choices=[a for a in trainable_activations() if a != "linear"])
+    train.add_argument("--loss", choices=list(LOSSES), help="default: cross_entropy, or bce_logits for one output")
     train.add_argument("--epochs", type=int, default=10)
     train.add_argument("--batch-size", default="32", help="samples per step: 1 (SGD) ... N, or 'full'")
     train.add_argument("--lr", type=float, default=1e-3, help="learning rate")
     train.add_argument("--optimizer", default="adam", choices=list(OPTIMIZERS))
-    train.add_argument("--momentum", type=float, default=0.0, help="for sgd and rmsprop")
-    train.add_argument("--nesterov", action="store_true", help="Nesterov momentum (sgd)")
+    for hyper in dict.fromkeys(h for spec in OPTIMIZERS.values() for h in spec.hyper):
+        users = ", ".join(name for name, spec in OPTIMIZERS.items() if hyper in spec.hyper)
+        train.add_argument(
+            f"--{hyper.name.replace('_', '-')}",
+            type=float,
+            help=f"{hyper.label} in [{hyper.low:g}, {hyper.high:g}] for {users} (default {hyper.default:g})",
+        )
     train.add_argument("--l1", type=float, default=0.0, help="L1 penalty on the weights")
     train.add_argument("--l2", type=float, default=0.0, help="L2 penalty on the weights")
     train.add_argument("--early-stop", type=float, metavar="EPS", help="stop when the epoch loss changes by <= EPS")
@@ -80,14 +88,17 @@ def train_config(args: argparse.Namespace) -> TrainConfig:
     sizes = parse_sizes(args.arch)
     loss = args.loss or ("bce_logits" if sizes[-1] == 1 else "cross_entropy")
     output = "sigmoid" if loss == "bce" else "linear"
+    given = [h.name for spec in OPTIMIZERS.values() for h in spec.hyper if getattr(args, h.name) is not None]
+    foreign = sorted(set(given) - set(OPTIMIZERS[args.optimizer].hyper_names))
+    if foreign:
+        raise ValueError(f"--{foreign[0].replace('_', '-')} does not apply to --optimizer {args.optimizer}.")
     return TrainConfig(
         sizes=sizes,
         activations=default_activations(len(sizes) - 1, hidden=args.activation, output=output),
         loss=loss,
         optimizer=args.optimizer,
         lr=args.lr,
-        momentum=args.momentum,
-        nesterov=args.nesterov,
+        hyper={h: getattr(args, h) for h in OPTIMIZERS[args.optimizer].hyper_names if getattr(args, h) is not None},
         batch_size=_batch_size(args.batch_size),
         epochs=args.epochs,
         l1=args.l1,

@@ -15,18 +15,14 @@ from __future__ import annotations
 import json
 from textwrap import dedent, indent
 
+from nnviz.activations import ACTIVATIONS
 from nnviz.datasets import IMAGE_DATASETS, TOYS
-from nnviz.models import ACTIVATIONS
-from nnviz.training import OPTIMIZERS, TrainConfig, optimizer_kwargs
+from nnviz.losses import LOSSES
+from nnviz.optimizers import OPTIMIZERS
+from nnviz.training import TrainConfig
 
 MAKE_CLASSIFICATION = {"make-classification": (5, 123), "make-classification-20": (20, 42)}
 """The tutorials' make_classification data: name -> (n_features, random_state), 1,000 samples each."""
-_LOSS_MODULES = {
-    "bce": "nn.BCELoss()",
-    "bce_logits": "nn.BCEWithLogitsLoss()",
-    "mse": "nn.MSELoss()",
-    "cross_entropy": "nn.CrossEntropyLoss()",
-}
 _TORCHVISION = {"mnist": "MNIST", "fashion-mnist": "FashionMNIST"}
 
 
@@ -47,7 +43,7 @@ def training_script(config: TrainConfig, dataset: str, *, seed: int = 0, **data_
     imports, data = _data_code(dataset, seed, data_args)
     has_test = data_args.get("test_size", 0.2) != 0
     sections = [
-        f'"""Train {config.spec.describe()} on {dataset} with {OPTIMIZERS[config.optimizer].__name__} '
+        f'"""Train {config.spec.describe()} on {dataset} with {OPTIMIZERS[config.optimizer].label} '
         f'(lr={config.lr:g}), as nnviz does."""',
         "\n".join(["import math", "", "import torch", *sorted([*imports, "from torch import nn"])]),
         "# --- data: float32 features (n, d) and int64 class labels (n,)\n" + data,
@@ -105,10 +101,11 @@ def _model_code(config: TrainConfig) -> str:
     layers = []
     for n_in, n_out, act in zip(config.sizes[:-1], config.sizes[1:], config.activations, strict=True):
         layers.append(f"nn.Linear({n_in}, {n_out}),")
-        if ACTIVATIONS[act] is not None:
-            layers.append(f"nn.{ACTIVATIONS[act].__name__}(),")
+        if act != "linear":
+            layers.append(f"{ACTIVATIONS[act].layer_code()},")
     n_out = config.sizes[-1]
-    if config.loss == "cross_entropy":
+    loss = LOSSES[config.loss]
+    if loss.target == "class":
         targets = "y  # class indices"
     elif n_out == 1:
         targets = "y.float()  # 0.0 / 1.0"
@@ -117,12 +114,12 @@ def _model_code(config: TrainConfig) -> str:
     if n_out > 1:
         output, predict = "model(x)", "model(x).argmax(dim=1)"
     else:
-        threshold = 0.0 if config.loss == "bce_logits" else 0.5
+        threshold = 0.0 if loss.prediction == "logit" else 0.5
         output, predict = "model(x).squeeze(-1)  # (n, 1) -> (n,)", f"(model(x).squeeze(-1) > {threshold}).long()"
     return (
         f"# --- model, loss, optimizer\ntorch.manual_seed({config.seed})  # the app's initial weights\n"
         f"model = nn.Sequential(\n{indent(chr(10).join(layers), '    ')}\n)\n"
-        f"loss_fn = {_LOSS_MODULES[config.loss]}\n"
+        f"loss_fn = {loss.module_code}\n"
         f"optimizer = {_optimizer_code(config)}\n\n\n"
         f"def output(x):\n    return {output}\n\n\n"
         f"def targets(y):\n    return {targets}\n\n\n"
@@ -131,8 +128,7 @@ def _model_code(config: TrainConfig) -> str:
 
 
 def _optimizer_code(config: TrainConfig) -> str:
-    kwargs = ", ".join(f"{k}={v!r}" for k, v in optimizer_kwargs(config).items())
-    return f"torch.optim.{OPTIMIZERS[config.optimizer].__name__}(model.parameters(), {kwargs})"
+    return OPTIMIZERS[config.optimizer].code("model.parameters()", config.lr, **dict(config.hyper))
 
 
 def _training_loop(config: TrainConfig, has_test: bool) -> str:

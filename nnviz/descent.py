@@ -15,96 +15,18 @@ Example::
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import torch
 from torch import Tensor
 
+from nnviz.optimizers import BUFFER_SYMBOLS, Optimizer, check_learning_rate, optimizer_named
 from nnviz.surfaces import Surface
 
 MAX_STEPS = 1000
 
-
-@dataclass(frozen=True)
-class OptimizerSpec:
-    """One optimizer of the race.
-
-    Attributes:
-        name: display name (``"Nesterov"``).
-        cls: the ``torch.optim`` class.
-        fixed: keyword arguments that define this variant (``nesterov=True``).
-        hyper: the tunable hyperparameters and their defaults (``{"momentum": 0.9}``).
-        adaptive: scales each coordinate's step by its gradient history (uses :attr:`Surface.adaptive_lr`).
-        rule: the update rule in LaTeX, one line per equation, ``g_t = ∇L(w_t)``.
-    """
-
-    name: str
-    cls: type[torch.optim.Optimizer]
-    fixed: dict = field(default_factory=dict)
-    hyper: dict = field(default_factory=dict)
-    adaptive: bool = False
-    rule: tuple[str, ...] = ()
-
-
-OPTIMIZERS: dict[str, OptimizerSpec] = {
-    spec.name: spec
-    for spec in (
-        OptimizerSpec("SGD", torch.optim.SGD, rule=(r"w_{t+1} = w_t - \eta\, g_t",)),
-        OptimizerSpec(
-            "Momentum",
-            torch.optim.SGD,
-            hyper={"momentum": 0.9},
-            rule=(r"b_t = \mu\, b_{t-1} + g_t", r"w_{t+1} = w_t - \eta\, b_t"),
-        ),
-        OptimizerSpec(
-            "Nesterov",
-            torch.optim.SGD,
-            fixed={"nesterov": True},
-            hyper={"momentum": 0.9},
-            rule=(r"b_t = \mu\, b_{t-1} + g_t", r"w_{t+1} = w_t - \eta\,(g_t + \mu\, b_t)"),
-        ),
-        OptimizerSpec(
-            "Adagrad",
-            torch.optim.Adagrad,
-            adaptive=True,
-            rule=(r"s_t = s_{t-1} + g_t^2", r"w_{t+1} = w_t - \eta\, \frac{g_t}{\sqrt{s_t} + \epsilon}"),
-        ),
-        OptimizerSpec(
-            "RMSprop",
-            torch.optim.RMSprop,
-            hyper={"alpha": 0.99},
-            adaptive=True,
-            rule=(
-                r"v_t = \alpha\, v_{t-1} + (1-\alpha)\, g_t^2",
-                r"w_{t+1} = w_t - \eta\, \frac{g_t}{\sqrt{v_t} + \epsilon}",
-            ),
-        ),
-        OptimizerSpec(
-            "Adam",
-            torch.optim.Adam,
-            hyper={"beta1": 0.9, "beta2": 0.999},
-            adaptive=True,
-            rule=(
-                r"m_t = \beta_1 m_{t-1} + (1-\beta_1)\, g_t,\quad v_t = \beta_2 v_{t-1} + (1-\beta_2)\, g_t^2",
-                r"w_{t+1} = w_t - \eta\, \frac{m_t/(1-\beta_1^t)}{\sqrt{v_t/(1-\beta_2^t)} + \epsilon}",
-            ),
-        ),
-        OptimizerSpec(
-            "AdamW",
-            torch.optim.AdamW,
-            hyper={"beta1": 0.9, "beta2": 0.999, "weight_decay": 0.01},
-            adaptive=True,
-            rule=(
-                r"m_t = \beta_1 m_{t-1} + (1-\beta_1)\, g_t,\quad v_t = \beta_2 v_{t-1} + (1-\beta_2)\, g_t^2",
-                r"w_{t+1} = (1 - \eta\lambda)\, w_t"
-                r" - \eta\, \frac{m_t/(1-\beta_1^t)}{\sqrt{v_t/(1-\beta_2^t)} + \epsilon}",
-            ),
-        ),
-    )
-}
 
 SCHEDULES = ("constant", "step", "exponential", "cosine")
 
@@ -139,35 +61,16 @@ class DescentPath:
         return float(self.losses[-1])
 
 
-def _validate(surface: Surface, optimizer: str, start, lr: float, steps: int, hyper: dict) -> OptimizerSpec:
-    if optimizer not in OPTIMIZERS:
-        raise ValueError(f"Unknown optimizer {optimizer!r}; choose one of {', '.join(OPTIMIZERS)}.")
-    spec = OPTIMIZERS[optimizer]
-    if not (isinstance(lr, int | float) and math.isfinite(lr) and lr > 0):
-        raise ValueError(f"The learning rate must be a positive number, got {lr}.")
+def _validate(surface: Surface, optimizer: str, start, lr: float, steps: int, hyper: dict) -> Optimizer:
+    spec = optimizer_named(optimizer)
+    check_learning_rate(lr)
     if not 1 <= steps <= MAX_STEPS:
         raise ValueError(f"The number of steps must be between 1 and {MAX_STEPS}, got {steps}.")
     if len(start) != 2 or not surface.contains(torch.as_tensor(start, dtype=torch.float32)):
         (x_lo, x_hi), (y_lo, y_hi) = surface.bounds
         raise ValueError(f"The start {tuple(start)} must lie inside w1 ∈ [{x_lo}, {x_hi}], w2 ∈ [{y_lo}, {y_hi}].")
-    unknown = set(hyper) - set(spec.hyper)
-    if unknown:
-        raise ValueError(f"{optimizer} has no hyperparameter {', '.join(sorted(unknown))}.")
-    for name in ("momentum", "beta1", "beta2", "alpha"):
-        if name in hyper and not 0 <= hyper[name] < 1:
-            raise ValueError(f"{name} must be in [0, 1), got {hyper[name]}: at 1 or more the steps never fade out.")
-    if hyper.get("weight_decay", 0) < 0:
-        raise ValueError(f"weight_decay must be ≥ 0, got {hyper['weight_decay']}.")
+    spec.check(hyper)
     return spec
-
-
-def _torch_kwargs(spec: OptimizerSpec, lr: float, hyper: dict) -> dict:
-    """Keyword arguments for ``spec.cls``: our flat ``beta1``/``beta2`` become torch's ``betas`` tuple."""
-    values = spec.hyper | hyper
-    kwargs = {"lr": lr, **spec.fixed}
-    if "beta1" in values:
-        kwargs["betas"] = (values.pop("beta1"), values.pop("beta2"))
-    return kwargs | values
 
 
 def make_scheduler(
@@ -231,7 +134,7 @@ def _steps(
     """
     spec = _validate(surface, optimizer, start, lr, steps, hyper)
     w = torch.nn.Parameter(torch.tensor(start, dtype=torch.float32))
-    opt = spec.cls([w], **_torch_kwargs(spec, lr, hyper))
+    opt = spec.build([w], lr, **hyper)
     scheduler = make_scheduler(opt, schedule, steps)
     objective = _objective(surface, batch_size, seed)
     for k in range(steps):
@@ -260,7 +163,7 @@ def path(
 
     Args:
         surface: the loss surface.
-        optimizer: a key of :data:`OPTIMIZERS`.
+        optimizer: a key of :data:`nnviz.optimizers.OPTIMIZERS`.
         start: the initial point ``(w1, w2)``, inside the surface's bounds.
         lr: the (initial) learning rate, > 0.
         steps: number of optimizer steps, 1 .. :data:`MAX_STEPS`.
@@ -306,10 +209,10 @@ def suggested_lr(surface: Surface, optimizer: str) -> float:
     :attr:`Surface.adaptive_lr`; plain SGD takes steps of ``lr × gradient`` (:attr:`Surface.sgd_lr`) and momentum
     builds them up to about ``1/(1-μ)`` times that (:attr:`Surface.momentum_lr`).
     """
-    spec = OPTIMIZERS[optimizer]
+    spec = optimizer_named(optimizer)
     if spec.adaptive:
         return surface.adaptive_lr
-    return surface.momentum_lr if "momentum" in spec.hyper else surface.sgd_lr
+    return surface.momentum_lr if "momentum" in spec.hyper_names else surface.sgd_lr
 
 
 @dataclass(frozen=True)
@@ -390,24 +293,11 @@ def update_rule_latex(optimizer: str, detail: StepDetail, **hyper: float) -> lis
     Returns:
         LaTeX lines: the symbolic rule, the gradient, the optimizer's buffers after the step and the new point.
     """
-    spec = OPTIMIZERS[optimizer]
-    values = spec.hyper | hyper
-    symbols = {
-        "momentum": r"\mu",
-        "alpha": r"\alpha",
-        "beta1": r"\beta_1",
-        "beta2": r"\beta_2",
-        "weight_decay": r"\lambda",
-    }
+    spec = optimizer_named(optimizer)
+    values = spec.check(hyper)
+    symbols = {h.name: h.symbol for h in spec.hyper}
     constants = ",\\; ".join([rf"\eta = {detail.lr:.4g}"] + [rf"{symbols[n]} = {v:g}" for n, v in values.items()])
-    names = {
-        "momentum_buffer": "b_t",
-        "sum": "s_t",
-        "square_avg": "v_t",
-        "exp_avg": "m_t",
-        "exp_avg_sq": "v_t",
-    }
-    buffers = [rf"{names[n]} = {_vec(v)}" for n, v in detail.state_after.items() if n in names]
+    buffers = [rf"{BUFFER_SYMBOLS[n]} = {_vec(v)}" for n, v in detail.state_after.items() if n in BUFFER_SYMBOLS]
     numbers = [
         rf"t = {detail.t},\; {constants}",
         rf"w_t = {_vec(detail.w)},\quad g_t = \nabla L(w_t) = {_vec(detail.grad)}",
@@ -469,8 +359,7 @@ def pytorch_listing(
     **hyper: float,
 ) -> str:
     """A standalone PyTorch script that makes the same path as :func:`path` with these arguments and prints it."""
-    spec = OPTIMIZERS[optimizer]
-    kwargs = ", ".join(f"{name}={value!r}" for name, value in _torch_kwargs(spec, lr, hyper).items())
+    spec = optimizer_named(optimizer)
     lines = ["import math", "", "import torch", "import torch.nn.functional as F", ""]
     if surface.batch_loss is not None:
         lines += [
@@ -490,7 +379,7 @@ def pytorch_listing(
         "",
         "",
         f"w = torch.nn.Parameter(torch.tensor({list(start)!r}))",
-        f"optimizer = torch.optim.{spec.cls.__name__}([w], {kwargs})",
+        f"optimizer = {spec.code('[w]', lr, **hyper)}",
     ]
     scheduler = {
         "step": f"torch.optim.lr_scheduler.StepLR(optimizer, step_size={max(1, steps // 4)}, gamma=0.5)",

@@ -14,6 +14,7 @@ torch.Size([5, 2])
 
 from __future__ import annotations
 
+import math
 import pickle
 from collections import OrderedDict
 from collections.abc import Sequence
@@ -24,14 +25,8 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-ACTIVATIONS: dict[str, type[nn.Module] | None] = {
-    "relu": nn.ReLU,
-    "sigmoid": nn.Sigmoid,
-    "tanh": nn.Tanh,
-    "leaky_relu": nn.LeakyReLU,
-    "gelu": nn.GELU,
-    "linear": None,
-}
+from nnviz.activations import ACTIVATIONS
+
 CHECKPOINT_FORMAT = "nnviz-checkpoint-1"
 
 
@@ -115,14 +110,16 @@ class MLP(nn.Sequential):
         modules: OrderedDict[str, nn.Module] = OrderedDict()
         for i, (n_in, n_out, act) in enumerate(zip(sizes[:-1], sizes[1:], activations, strict=True), start=1):
             modules[f"fc{i}"] = nn.Linear(n_in, n_out)
-            if ACTIVATIONS[act] is not None:
-                modules[f"act{i}"] = ACTIVATIONS[act]()
+            if act != "linear":  # the identity adds no module, as in the tutorials
+                modules[f"act{i}"] = ACTIVATIONS[act].module()
         super().__init__(modules)
         self.spec = spec
 
 
 def mlp(sizes: Sequence[int], activations: Sequence[str] | str = "relu") -> MLP:
-    """An :class:`MLP`; a single activation name means "that after hidden layers, linear output"."""
+    """An :class:`MLP` (initialised by torch's global generator, as ``nn.Linear`` is: for notebooks; code the app
+    runs uses :func:`build_model` with a seed); a single activation name means "that after hidden layers,
+    linear output"."""
     if isinstance(activations, str):
         activations = default_activations(len(sizes) - 1, hidden=activations)
     return MLP(sizes, activations)
@@ -219,16 +216,37 @@ TUTORIAL_MODELS: dict[str, type[nn.Module]] = {
 }
 
 
-def build_model(spec: ModelSpec) -> nn.Module:
-    """A freshly initialised model for ``spec`` (uses torch's global RNG, like ``nn.Linear`` does)."""
-    if spec.name == "mlp":
-        return MLP(spec.sizes, spec.activations)
-    if spec.name not in TUTORIAL_MODELS:
+def build_model(spec: ModelSpec, seed: int = 0) -> nn.Module:
+    """A model for ``spec`` initialised from ``seed`` alone, never from torch's process-wide generator.
+
+    The weights are exactly those ``torch.manual_seed(seed)`` followed by constructing the model would give
+    (``nn.Linear``'s default initialisation, layer by layer in order), so a script that does that reproduces
+    them; but here they come from a private ``torch.Generator``, so sessions building models in threads at
+    the same time cannot disturb each other.
+    """
+    if spec.name != "mlp" and spec.name not in TUTORIAL_MODELS:
         raise ValueError(f"Unknown model {spec.name!r}; choose from mlp, {', '.join(TUTORIAL_MODELS)}.")
-    model = Net(spec.sizes[0]) if spec.name == "Net" else TUTORIAL_MODELS[spec.name]()
+    with torch.device("meta"):  # shapes only: constructing draws no random numbers
+        if spec.name == "mlp":
+            model = MLP(spec.sizes, spec.activations)
+        else:
+            model = Net(spec.sizes[0]) if spec.name == "Net" else TUTORIAL_MODELS[spec.name]()
     if model.spec != spec:
         raise ValueError(f"{spec.name} is fixed at {model.spec.describe()}, not {spec.describe()}.")
+    model = model.to_empty(device="cpu")
+    initialize(model, torch.Generator().manual_seed(int(seed)))
     return model
+
+
+def initialize(model: nn.Module, generator: torch.Generator) -> None:
+    """``nn.Linear``'s default initialisation of every Linear layer in order, drawn from ``generator``:
+    ``W ~ kaiming_uniform(a=√5)`` (= U(−1/√n_in, 1/√n_in)) and ``b ~ U(−1/√n_in, 1/√n_in)``."""
+    with torch.no_grad():
+        for _, layer in linear_layers(model):
+            nn.init.kaiming_uniform_(layer.weight, a=math.sqrt(5), generator=generator)
+            if layer.bias is not None:
+                bound = 1 / math.sqrt(layer.in_features)
+                nn.init.uniform_(layer.bias, -bound, bound, generator=generator)
 
 
 def model_spec(model: nn.Module) -> ModelSpec:

@@ -25,23 +25,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import torch
-import torch.nn.functional as F
 from torch import Tensor, nn
 
-from nnviz.activations import ACTIVATIONS
+from nnviz.activations import ACTIVATIONS, SOFTMAX, activation_named
+from nnviz.losses import LOSSES, PREDICTIONS, loss_named, traced_losses
+from nnviz.optimizers import check_learning_rate
 
 DTYPE = torch.float64
-SOFTMAX = "softmax"
-LOSSES = ("mse", "bce", "cross_entropy")
-LOSS_NAMES = {"mse": "mean squared error", "bce": "binary cross-entropy", "cross_entropy": "cross-entropy"}
 MAX_LAYERS = 4  # weight layers; more do not fit a readable drawing on a 1280x720 screen
 MAX_WIDTH = 6  # neurons per layer; more make the edges an unreadable hairball
 MAX_ABS_INPUT = 1e3
-
-
-def output_activations() -> list[str]:
-    """Names allowed on the output layer: every elementwise activation plus ``"softmax"``."""
-    return [*ACTIVATIONS, SOFTMAX]
 
 
 def check_sizes(sizes: Sequence[int], max_layers: int = MAX_LAYERS, max_width: int = MAX_WIDTH) -> list[int]:
@@ -185,7 +178,7 @@ def done_neurons(sizes: Sequence[int], step: ForwardStep, backward: bool = False
 
 def activate(name: str, z: Tensor) -> Tensor:
     """σ(z) for an activation name (``"softmax"`` over the last dimension, any other elementwise)."""
-    return torch.softmax(z, dim=-1) if name == SOFTMAX else ACTIVATIONS[name].fn(z)
+    return activation_named(name).fn(z)
 
 
 def activation_backward(name: str, z: Tensor, a: Tensor, dL_da: Tensor) -> Tensor:
@@ -196,8 +189,8 @@ def activation_backward(name: str, z: Tensor, a: Tensor, dL_da: Tensor) -> Tenso
 
 
 def as_target(y: Sequence[float] | Tensor | int, loss: str, n_out: int) -> Tensor:
-    """The target: a class index (0-dim long tensor) for cross-entropy, else a float64 vector (n_out,)."""
-    if loss == "cross_entropy":
+    """The target: a class index (0-dim long tensor) for a loss on classes, else a float64 vector (n_out,)."""
+    if loss_named(loss).target == "class":
         label = torch.as_tensor(y).flatten()
         if label.numel() != 1 or label.item() != int(label.item()) or not 0 <= int(label.item()) < n_out:
             raise ValueError(f"Cross-entropy needs one class index between 0 and {n_out - 1} as the target.")
@@ -207,43 +200,35 @@ def as_target(y: Sequence[float] | Tensor | int, loss: str, n_out: int) -> Tenso
         raise ValueError(f"The output layer has {n_out} neurons, so give {n_out} target values; got {target.numel()}.")
     if not torch.isfinite(target).all():
         raise ValueError("The targets must be finite numbers.")
-    if loss == "bce" and ((target < 0) | (target > 1)).any():
-        raise ValueError("Binary cross-entropy needs targets between 0 and 1.")
+    if loss_named(loss).target == "binary" and ((target < 0) | (target > 1)).any():
+        raise ValueError(f"{LOSSES[loss].label} needs targets between 0 and 1.")
     return target
 
 
 def check_loss(loss: str, output_activation: str, n_out: int) -> None:
     """Raise ValueError unless ``loss`` makes sense on an output layer with this activation and width."""
-    if loss not in LOSSES:
-        raise ValueError(f"Unknown loss {loss!r}; choose one of {', '.join(LOSSES)}.")
-    if loss == "cross_entropy" and (output_activation != SOFTMAX or n_out < 2):
-        raise ValueError(
-            "Cross-entropy compares class probabilities: use a softmax output layer with at least 2 neurons."
-        )
-    if loss == "bce" and output_activation not in ("sigmoid", SOFTMAX):
-        raise ValueError("Binary cross-entropy needs outputs in (0, 1): use a sigmoid (or softmax) output layer.")
+    entry = loss_named(loss)
+    if not entry.traced:
+        choices = ", ".join(traced_losses())
+        raise ValueError(f"{entry.label} is not written out by hand here; choose one of {choices}.")
+    if not entry.fits(output_activation, n_out):
+        outputs = " or ".join(entry.outputs)
+        width = " with at least 2 neurons" if entry.target == "class" else ""
+        what = PREDICTIONS[entry.prediction]
+        raise ValueError(f"{entry.label} needs a {outputs} output layer{width}: it compares {what}.")
 
 
 def loss_value(a: Tensor, y: Tensor, loss: str) -> Tensor:
     """The loss of output ``a`` (n_out,) against target ``y``, computed by ``torch.nn.functional`` (mean reduction)."""
-    if loss == "mse":
-        return F.mse_loss(a, y)
-    if loss == "bce":
-        return F.binary_cross_entropy(a, y)
-    return F.nll_loss(torch.log(a).unsqueeze(0), y.view(1))  # a = softmax(z), so this is F.cross_entropy(z, y)
+    return LOSSES[loss].value(a, y)
 
 
 def loss_gradient(a: Tensor, y: Tensor, loss: str) -> Tensor:
-    """dL/da at the output, by the explicit formula (shape (n_out,), n = n_out).
+    """dL/da at the output, by the loss's explicit formula (shape (n_out,), n = n_out).
 
     mse: 2(a − y)/n;  bce: (a − y) / (a(1 − a)) / n;  cross-entropy: −onehot(y) / a.
     """
-    n = a.numel()
-    if loss == "mse":
-        return 2 * (a - y) / n
-    if loss == "bce":
-        return (a - y) / (a * (1 - a)) / n
-    return -F.one_hot(y, n).to(a.dtype) / a
+    return LOSSES[loss].output_gradient(a, y)
 
 
 def combined_output_gradient(output_activation: str, a: Tensor, y: Tensor, loss: str) -> Tensor | None:
@@ -251,11 +236,8 @@ def combined_output_gradient(output_activation: str, a: Tensor, y: Tensor, loss:
 
     softmax + cross-entropy: ``a − onehot(y)``;  sigmoid + BCE: ``(a − y) / n``.
     """
-    if loss == "cross_entropy" and output_activation == SOFTMAX:
-        return a - F.one_hot(y, a.numel()).to(a.dtype)
-    if loss == "bce" and output_activation == "sigmoid":
-        return (a - y) / a.numel()
-    return None
+    entry = LOSSES[loss]
+    return entry.combined_gradient(a, y) if entry.combined_with == output_activation else None
 
 
 class TracedMLP:
@@ -359,7 +341,7 @@ class TracedMLP:
         Args:
             x: input (n_in,).
             y: target: a class index for ``"cross_entropy"``, else a vector (n_out,).
-            loss: one of :data:`LOSSES`.
+            loss: a key of :data:`nnviz.losses.LOSSES` with a hand-written gradient (:func:`traced_losses`).
         """
         check_loss(loss, self.activations[-1], self.sizes[-1])
         forward = self.forward_trace(x)
@@ -387,33 +369,15 @@ class TracedMLP:
             with torch.no_grad():
                 linear.weight.copy_(weight)
                 linear.bias.copy_(bias)
-            modules += [linear, nn.Softmax(dim=-1) if name == SOFTMAX else Activation(name)]
+            modules += [linear, activation_named(name).module()]
         return nn.Sequential(*modules)
 
     def apply_gradient_step(self, gradients: BackwardTrace, learning_rate: float) -> None:
         """One step of gradient descent in place: ``W ← W − η dL/dW``, ``b ← b − η dL/db``."""
-        if not (math.isfinite(learning_rate) and learning_rate > 0):
-            raise ValueError("The learning rate must be a positive number.")
+        check_learning_rate(learning_rate)
         for weight, bias, grads in zip(self.weights, self.biases, gradients.layers, strict=True):
             weight -= learning_rate * grads.dL_dW
             bias -= learning_rate * grads.dL_db
-
-
-class Activation(nn.Module):
-    """An elementwise activation as a ``torch.nn.Module``: torch's own function (the registry's
-    ``torch_reference``) where torch has one, else the registry's ``fn`` (linear, step)."""
-
-    def __init__(self, name: str) -> None:
-        super().__init__()
-        self.name = name
-        entry = ACTIVATIONS[name]
-        self.function = entry.fn if name == "step" or entry.torch_reference is None else entry.torch_reference
-
-    def forward(self, z: Tensor) -> Tensor:
-        return self.function(z)
-
-    def extra_repr(self) -> str:
-        return self.name
 
 
 def autograd_gradients(

@@ -11,36 +11,11 @@ from collections.abc import Sequence
 import torch
 from torch import Tensor
 
-from nnviz.activations import ACTIVATIONS
-from nnviz.network import SOFTMAX, BackwardTrace, LayerForward, TracedMLP
+from nnviz.activations import ACTIVATIONS, SOFTMAX, activation_named
+from nnviz.losses import LOSSES
+from nnviz.network import BackwardTrace, LayerForward, TracedMLP
 
 SIGNIFICANT_DIGITS = 4
-# The torch.nn module for each activation, as code for the listing.
-TORCH_MODULE_CODE = {
-    "linear": "nn.Identity()",
-    "sigmoid": "nn.Sigmoid()",
-    "tanh": "nn.Tanh()",
-    "relu": "nn.ReLU()",
-    "leaky_relu": "nn.LeakyReLU(0.01)",
-    "elu": "nn.ELU()",
-    "gelu": "nn.GELU()",
-    "silu": "nn.SiLU()",
-    "softplus": "nn.Softplus()",
-    "step": "Step()",
-    SOFTMAX: "nn.Softmax(dim=-1)",
-}
-STEP_MODULE_CODE = """
-class Step(nn.Module):
-    \"\"\"Heaviside step: 1 where z > 0, else 0 (its gradient is 0 everywhere).\"\"\"
-
-    def forward(self, z):
-        return (z > 0).to(z.dtype)
-"""
-LOSS_GRADIENT_LATEX = {
-    "mse": r"\frac{2}{n}(a - y)",
-    "bce": r"\frac{1}{n}\,\frac{a - y}{a(1 - a)}",
-    "cross_entropy": r"-\frac{\mathrm{onehot}(y)}{a}",
-}
 
 
 def num(value: float | Tensor) -> str:
@@ -127,7 +102,7 @@ def layer_backward_latex(
     sub = "" if neuron is None else f"_{{{neuron}}}"
     a_sym, z_sym = rf"a^{{({layer})}}{sub}", rf"z^{{({layer})}}{sub}"
     if layer == net.n_layers:
-        upstream = LOSS_GRADIENT_LATEX[loss]
+        upstream = LOSSES[loss].gradient_latex
     else:
         w_next = net.weights[layer].T if neuron is None else net.weights[layer][:, neuron].unsqueeze(0)
         upstream = (
@@ -198,7 +173,7 @@ def weight_chain_latex(
     return lines
 
 
-def torch_listing(
+def pytorch_listing(
     net: TracedMLP, x: Sequence[float] | Tensor, y: Sequence[float] | int | None = None, loss: str | None = None
 ) -> str:
     """A runnable PyTorch script building this exact network, running ``x`` forward and, given ``y`` and
@@ -214,7 +189,7 @@ def torch_listing(
     layers = []
     for layer, name in enumerate(net.activations, start=1):
         n_out, n_in = net.weights[layer - 1].shape
-        layers += [f"    nn.Linear({n_in}, {n_out}),", f"    {TORCH_MODULE_CODE[name]},"]
+        layers += [f"    nn.Linear({n_in}, {n_out}),", f"    {activation_named(name).layer_code()},"]
     weights = "\n".join(
         f"    model[{2 * k}].weight.copy_(torch.tensor({literal(w)}, dtype=torch.float64))\n"
         f"    model[{2 * k}].bias.copy_(torch.tensor({literal(b)}, dtype=torch.float64))"
@@ -225,7 +200,7 @@ def torch_listing(
         "import torch.nn as nn",
         "import torch.nn.functional as F",
         "",
-        *([STEP_MODULE_CODE] if "step" in net.activations else []),
+        *dict.fromkeys(filter(None, (activation_named(name).module_source for name in net.activations))),
         "model = nn.Sequential(",
         *layers,
         ").double()  # float64, as on the page",
@@ -240,14 +215,12 @@ def torch_listing(
         "    print(f'layer {layer}: z = {z.tolist()}  a = {a.tolist()}')",
     ]
     if loss is not None and y is not None:
-        if loss == "cross_entropy":
-            target, value = (
-                f"torch.tensor({int(torch.as_tensor(y).item())})",
-                "F.nll_loss(torch.log(output).unsqueeze(0), y.view(1))",
-            )
+        entry = LOSSES[loss]
+        if entry.target == "class":
+            target = f"torch.tensor({int(torch.as_tensor(y).item())})"
         else:
             target = f"torch.tensor({literal(torch.as_tensor(y, dtype=torch.float64).flatten())}, dtype=torch.float64)"
-            value = {"mse": "F.mse_loss(output, y)", "bce": "F.binary_cross_entropy(output, y)"}[loss]
+        value = entry.output_code("output", "y")
         lines += [
             "",
             f"y = {target}",

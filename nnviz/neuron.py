@@ -10,13 +10,14 @@ perceptron criterion, computed by torch autograd and ``torch.optim.SGD``.
 
 from __future__ import annotations
 
-import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import torch
 from torch import Tensor
 
 from nnviz.activations import ACTIVATIONS
+from nnviz.optimizers import check_learning_rate
 
 # The truth tables of three logic gates: inputs (4, 2) in {0, 1}, targets (4,).
 GATE_INPUTS = torch.tensor([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
@@ -84,6 +85,46 @@ def decision_line(
     if abs(w1) > 1e-9:
         return (-b / w1, -b / w1), (-1e6, 1e6)
     return None
+
+
+@dataclass(frozen=True)
+class ClassifierView:
+    """A neuron seen as a classifier of 2-D points: its accuracy and its output over a grid of the plane.
+
+    Attributes:
+        grid_x1, grid_x2: the grid's axes, shapes (n1,) and (n2,).
+        accuracy: share of the points on the right side of the line w·x + b = 0 (z > 0 ⇒ class 1), 0-1.
+        output: a = f(w·x + b) on the grid, shape (n2, n1) (rows follow x₂), or None where f is no probability.
+    """
+
+    grid_x1: Tensor
+    grid_x2: Tensor
+    accuracy: float
+    output: Tensor | None
+
+
+def classifier_view(
+    points: Tensor,
+    labels: Tensor,
+    w: Tensor,
+    b: float,
+    activation: str,
+    x1_range: tuple[float, float] = (-4.5, 4.5),
+    x2_range: tuple[float, float] = (-4.0, 4.0),
+    resolution: tuple[int, int] = (61, 55),
+) -> ClassifierView:
+    """The neuron ``(w (2,), b)`` as a classifier of ``points`` (m, 2) with ``labels`` (m,) in {0, 1}: its accuracy
+    and, for a sigmoid (whose output is a probability), its output over the plane."""
+    _check_finite(w=w, b=b)
+    grid_x1 = torch.linspace(*x1_range, resolution[0])
+    grid_x2 = torch.linspace(*x2_range, resolution[1])
+    accuracy = ((points @ w + b > 0).float() == labels).float().mean().item()
+    output = None
+    if activation == "sigmoid":
+        mesh_x1, mesh_x2 = torch.meshgrid(grid_x1, grid_x2, indexing="xy")
+        grid = torch.stack([mesh_x1.flatten(), mesh_x2.flatten()], dim=1)
+        output = neuron_outputs(grid, w, b, activation).reshape(mesh_x1.shape)
+    return ClassifierView(grid_x1, grid_x2, accuracy, output)
 
 
 def two_blobs(n: int = 80, seed: int = 0, separation: float = 2.0) -> tuple[Tensor, Tensor]:
@@ -178,8 +219,7 @@ def train_perceptron(
         epochs: maximum passes over the data.
         seed: seed of the initial weights.
     """
-    if not lr > 0 or not math.isfinite(lr):
-        raise ValueError(f"The learning rate must be a positive number, got {lr}.")
+    check_learning_rate(lr)
     w0, b0 = initial_weights(seed)
     w, b = w0, b0
     steps: list[PerceptronStep] = []
@@ -203,3 +243,43 @@ def substituted_formula(x: Tensor, w: Tensor, b: float, out: NeuronOutput, symbo
     terms = " + ".join(rf"{number(wi)}\cdot{number(xi)}" for wi, xi in zip(w.tolist(), x.tolist(), strict=True))
     name = symbol if len(symbol) == 1 else rf"\mathrm{{{symbol}}}"
     return rf"a = {name}\bigl({terms} + {number(b)}\bigr) = {name}({out.z:.3f}) = {out.a:.3f}"
+
+
+def pytorch_listing(
+    xs: Sequence[float], ws: Sequence[float], b: float, activation: str, gate: str, lr: float, epochs: int, seed: int
+) -> str:
+    """The neuron page as a runnable script: one neuron ``a = f(w·x + b)`` as an ``nn.Linear(n, 1)``, then
+    Rosenblatt's perceptron learning ``gate`` with learning rate ``lr`` from the page's seeded start."""
+    entry = ACTIVATIONS[activation]
+    return f"""import torch
+import torch.nn.functional as F
+
+# One neuron, as on screen: a = {entry.label}(w·x + b)
+x = torch.tensor({[round(v, 2) for v in xs]})
+w = torch.tensor({[round(v, 2) for v in ws]})
+b = {b:.2f}
+neuron = torch.nn.Linear({len(xs)}, 1)
+with torch.no_grad():
+    neuron.weight.copy_(w[None, :])
+    neuron.bias.fill_(b)
+z = neuron(x)
+a = {entry.code("z")}
+print(f"z = {{z.item():.3f}}, a = {{a.item():.3f}}")
+
+# The perceptron on {gate}, one sample at a time
+X = torch.tensor([[0., 0.], [0., 1.], [1., 0.], [1., 1.]])
+y = torch.tensor({LOGIC_GATES[gate].tolist()})
+g = torch.Generator().manual_seed({seed})
+w0 = 0.5 * torch.randn(3, generator=g)
+w, b, lr = w0[:2], w0[2].item(), {lr}
+for epoch in range({epochs}):
+    mistakes = 0
+    for xi, yi in zip(X, y):
+        y_hat = float(w @ xi + b > 0)          # step activation
+        w = w + lr * (yi - y_hat) * xi         # Rosenblatt's rule
+        b = b + lr * (yi.item() - y_hat)
+        mistakes += int(y_hat != yi)
+    print(f"epoch {{epoch + 1}}: {{mistakes}} mistakes, w = {{w.tolist()}}, b = {{b:.2f}}")
+    if mistakes == 0:
+        break
+"""

@@ -27,7 +27,6 @@ Adam's two moments) 5 M parameters is ~100 MB per user, and a step already takes
 MAX_HIDDEN_LAYERS = 6
 LEARNING_RATES = (1e-5, 1e-4, 3e-4, 1e-3, 3e-3, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
 """The learning rates offered (TensorFlow Playground's ladder, plus the tutorials' 1e-3 and 1e-2)."""
-HIDDEN_ACTIVATIONS = ("relu", "tanh", "sigmoid", "leaky_relu", "gelu", "linear")
 BATCH_SIZES = (1, 5, 10, 32, 64, 128, 256)
 
 

@@ -122,6 +122,12 @@ RECIPES: dict[str, Recipe] = {
 }
 
 
+def data_seed(recipe: Recipe, seed: int) -> int:
+    """The seed the recipe's data depends on: ``seed`` for splits drawn from it, 0 where the data is fixed (MNIST's
+    own split, tutorial 000's whole set), so that a cache keyed on it holds one copy of fixed data."""
+    return 0 if recipe.dataset in ("mnist", "make-classification") else seed
+
+
 def prepare(recipe: Recipe, data_dir: str | Path | None = None, seed: int = 0) -> tuple[Dataset, TrainConfig, str]:
     """The recipe's data and config, and a note on any data substitution ("" when none).
 

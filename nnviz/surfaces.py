@@ -344,16 +344,29 @@ SURFACES: dict[str, Callable[..., Surface]] = {
 }
 
 
+MAX_CONDITION = 1000.0
+"""The bowl's condition number goes up to here: beyond, plain SGD's stable steps are too small to see move."""
+
+
+def surface_arguments(key: str, condition: float = 10.0, seed: int = 0) -> tuple[str, float | None, int | None]:
+    """``(key, condition, seed)`` with what the surface ignores set to ``None``: the key a cache of surfaces
+    should use, so that a new seed does not make a second copy of the bowl."""
+    if key not in SURFACES:
+        raise ValueError(f"Unknown surface {key!r}; choose one of {', '.join(SURFACES)}.")
+    return key, float(condition) if key == "bowl" else None, int(seed) if key == "logistic" else None
+
+
 def make_surface(key: str, *, condition: float = 10.0, seed: int = 0) -> Surface:
     """The surface called ``key`` (one of :data:`SURFACES`).
 
     Args:
         key: surface identifier.
-        condition: condition number of the bowl (ignored by the others).
+        condition: condition number of the bowl, 1 .. :data:`MAX_CONDITION` (ignored by the others).
         seed: data seed of the logistic-regression surface (ignored by the others).
     """
-    if key not in SURFACES:
-        raise ValueError(f"Unknown surface {key!r}; choose one of {', '.join(SURFACES)}.")
+    surface_arguments(key)
+    if key == "bowl" and not 1.0 <= condition <= MAX_CONDITION:
+        raise ValueError(f"The condition number must lie in [1, {MAX_CONDITION:g}], got {condition:g}.")
     if key == "bowl":
         return bowl(condition)
     if key == "logistic":

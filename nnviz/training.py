@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import math
 import time
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -34,6 +34,8 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 
+from nnviz.activations import ACTIVATIONS
+from nnviz.losses import LOSSES, PREDICTIONS, loss_named
 from nnviz.models import (
     TUTORIAL_MODELS,
     ModelSpec,
@@ -45,18 +47,11 @@ from nnviz.models import (
     load_checkpoint,
     save_checkpoint,
 )
+from nnviz.optimizers import OPTIMIZERS, check_learning_rate, optimizer_named
 
 if TYPE_CHECKING:
     from nnviz.dataset import Dataset
 
-OPTIMIZERS: dict[str, type[torch.optim.Optimizer]] = {
-    "sgd": torch.optim.SGD,
-    "rmsprop": torch.optim.RMSprop,
-    "adagrad": torch.optim.Adagrad,
-    "adam": torch.optim.Adam,
-    "adamw": torch.optim.AdamW,
-}
-LOSSES = ("bce", "bce_logits", "mse", "cross_entropy")
 EVAL_CHUNK = 8192  # samples per forward pass when evaluating a whole split
 
 
@@ -65,10 +60,12 @@ class TrainConfig:
     """Everything that defines a training run; a plain value that round-trips through :meth:`to_dict`.
 
     ``sizes`` = (inputs, hidden..., outputs). ``activations`` has one name per Linear layer; left
-    empty it means ReLU after hidden layers and a linear output (a sigmoid output for ``loss="bce"``).
+    empty it means ReLU after hidden layers and a linear output (a sigmoid before a loss on probabilities, BCE).
     ``model`` is "mlp" or a tutorial class name from :data:`nnviz.models.TUTORIAL_MODELS`.
+    ``optimizer`` is a key of :data:`nnviz.optimizers.OPTIMIZERS` and ``hyper`` its hyperparameters by name
+    (``{"momentum": 0.9}``; any left out keep their defaults); ``loss`` a key of :data:`nnviz.losses.LOSSES`.
     ``batch_size=None`` (or >= the training-set size) is full-batch gradient descent, 1 is pure SGD.
-    ``weight_decay=None`` keeps the optimizer's own default. ``early_stop_epsilon`` stops training
+    ``early_stop_epsilon`` stops training
     when the epoch's mean loss changes by at most that much (tutorial 000). ``fresh_optimizer_per_batch``
     builds a new optimizer before every step, as tutorial 004's ``update()`` does.
     """
@@ -79,9 +76,7 @@ class TrainConfig:
     loss: str = "cross_entropy"
     optimizer: str = "adam"
     lr: float = 1e-3
-    momentum: float = 0.0
-    nesterov: bool = False
-    weight_decay: float | None = None
+    hyper: tuple[tuple[str, float], ...] = ()
     batch_size: int | None = 32
     epochs: int = 10
     l1: float = 0.0
@@ -95,9 +90,11 @@ class TrainConfig:
         object.__setattr__(self, "sizes", tuple(int(s) for s in self.sizes))
         check_sizes(self.sizes)
         if not self.activations:
-            output = "sigmoid" if self.loss == "bce" else "linear"
+            output = "sigmoid" if loss_named(self.loss).prediction == "probability" else "linear"
             object.__setattr__(self, "activations", default_activations(len(self.sizes) - 1, output=output))
         object.__setattr__(self, "activations", tuple(self.activations))
+        hyper = dict(self.hyper)  # given as a dict or as pairs; kept as sorted pairs so the config stays hashable
+        object.__setattr__(self, "hyper", tuple(sorted((str(k), float(v)) for k, v in hyper.items())))
         self.validate()
 
     def validate(self) -> None:
@@ -106,33 +103,34 @@ class TrainConfig:
             raise ValueError(f"Unknown model {self.model!r}; choose from mlp, {', '.join(TUTORIAL_MODELS)}.")
         check_sizes(self.sizes)
         check_activations(self.activations, len(self.sizes) - 1)
-        if self.loss not in LOSSES:
-            raise ValueError(f"Unknown loss {self.loss!r}; choose from {', '.join(LOSSES)}.")
-        if self.optimizer not in OPTIMIZERS:
-            raise ValueError(f"Unknown optimizer {self.optimizer!r}; choose from {', '.join(OPTIMIZERS)}.")
-        if not (math.isfinite(self.lr) and self.lr > 0):
-            raise ValueError(f"The learning rate must be a positive number, got {self.lr}.")
+        loss = loss_named(self.loss)
+        optimizer_named(self.optimizer).check(dict(self.hyper))
+        check_learning_rate(self.lr)
         if self.batch_size is not None and self.batch_size < 1:
             raise ValueError(f"The batch size must be at least 1 (or None for full batch), got {self.batch_size}.")
         if self.epochs < 1:
             raise ValueError(f"Train for at least 1 epoch, got {self.epochs}.")
         if self.l1 < 0 or self.l2 < 0:
             raise ValueError(f"L1 and L2 strengths cannot be negative, got l1={self.l1}, l2={self.l2}.")
-        if not 0 <= self.momentum < 1:
-            raise ValueError(f"Momentum must be in [0, 1), got {self.momentum}.")
-        if self.nesterov and (self.optimizer != "sgd" or self.momentum == 0):
-            raise ValueError("Nesterov momentum needs the sgd optimizer and a momentum above 0.")
         if self.early_stop_epsilon is not None and self.early_stop_epsilon <= 0:
             raise ValueError(f"The early-stop epsilon must be positive, got {self.early_stop_epsilon}.")
+        untrainable = [ACTIVATIONS[a].label for a in self.activations if not ACTIVATIONS[a].trainable]
+        if untrainable:
+            raise ValueError(f"{untrainable[0]} has a zero gradient everywhere: gradient descent cannot train it.")
         n_out, out_act = self.sizes[-1], self.activations[-1]
-        if self.loss in ("bce", "bce_logits") and n_out != 1:
+        if loss.target == "binary" and n_out != 1:
             raise ValueError(f"{self.loss} needs one output unit (a probability), the network has {n_out}.")
-        if self.loss == "bce" and out_act != "sigmoid":
-            raise ValueError("bce needs probabilities: end the network with a sigmoid, or use bce_logits.")
-        if self.loss == "bce_logits" and out_act != "linear":
-            raise ValueError("bce_logits applies the sigmoid itself: end the network with a linear layer.")
-        if self.loss == "cross_entropy" and n_out < 2:
-            raise ValueError("cross_entropy needs one output unit per class (at least 2); use bce for one unit.")
+        if loss.target == "class" and n_out < 2:
+            raise ValueError(f"{self.loss} needs one output unit per class (at least 2); use bce for one unit.")
+        if not loss.trained_output_fits(out_act):
+            needed = "a sigmoid" if loss.prediction == "probability" else "a linear layer (no activation)"
+            what = PREDICTIONS[loss.prediction]
+            raise ValueError(f"{self.loss} compares {what}: end the network with {needed}.")
+
+    @property
+    def hyperparameters(self) -> dict[str, float]:
+        """The optimizer's hyperparameters, every one filled in (the given ones, else the defaults)."""
+        return optimizer_named(self.optimizer).check(dict(self.hyper))
 
     @property
     def spec(self) -> ModelSpec:
@@ -142,7 +140,7 @@ class TrainConfig:
     def to_dict(self) -> dict:
         """Plain dict (lists, str, numbers) for session state, JSON and generated code."""
         d = asdict(self)
-        d["sizes"], d["activations"] = list(self.sizes), list(self.activations)
+        d["sizes"], d["activations"], d["hyper"] = list(self.sizes), list(self.activations), dict(self.hyper)
         return d
 
     @classmethod
@@ -203,20 +201,13 @@ def resolve_device(name: str) -> torch.device:
 
 
 def optimizer_kwargs(config: TrainConfig) -> dict:
-    """The keyword arguments ``config`` gives its ``torch.optim`` class (``lr``, ``momentum``, ...)."""
-    kwargs: dict = {"lr": config.lr}
-    if config.optimizer in ("sgd", "rmsprop"):
-        kwargs["momentum"] = config.momentum
-    if config.optimizer == "sgd":
-        kwargs["nesterov"] = config.nesterov
-    if config.weight_decay is not None:
-        kwargs["weight_decay"] = config.weight_decay
-    return kwargs
+    """The keyword arguments ``config`` gives its ``torch.optim`` class (``lr``, ``betas``, ``momentum``, ...)."""
+    return OPTIMIZERS[config.optimizer].torch_kwargs(config.lr, **dict(config.hyper))
 
 
 def make_optimizer(config: TrainConfig, params) -> torch.optim.Optimizer:
     """The ``torch.optim`` optimizer named in ``config`` over ``params``."""
-    return OPTIMIZERS[config.optimizer](params, **optimizer_kwargs(config))
+    return OPTIMIZERS[config.optimizer].build(params, config.lr, **dict(config.hyper))
 
 
 def check_compatible(config: TrainConfig, data: Dataset) -> None:
@@ -258,9 +249,7 @@ class Trainer:
 
     def reset(self) -> None:
         """Start over: fresh weights and optimizer from ``config.seed``, empty history, epoch 0."""
-        with torch.random.fork_rng(devices=[]):
-            torch.manual_seed(self.config.seed)
-            self.model = build_model(self.config.spec).to(self.device)
+        self.model = build_model(self.config.spec, self.config.seed).to(self.device)
         self.weights = [layer.weight for _, layer in linear_layers(self.model)]
         self.optimizer = make_optimizer(self.config, self.model.parameters())
         self.generator = torch.Generator(device=self.device).manual_seed(self.config.seed)
@@ -274,6 +263,30 @@ class Trainer:
         self._pending: list[tuple[Tensor, Tensor, Tensor, float, float, int]] = []
         self._epoch_first_row = 0
         self._epoch_correct = 0
+
+    RETUNABLE = ("lr", "optimizer", "hyper", "l1", "l2")
+    """Settings :meth:`retune` changes in a running trainer; anything else defines a new run."""
+
+    def retune(self, **settings) -> None:
+        """Change how training goes on from the next step, without losing the run (TensorFlow Playground's
+        live controls): the learning rate, the optimizer and its hyperparameters, the L1 and L2 strengths.
+
+        The model, the history and the place in the epoch are kept; a new learning rate or hyperparameter is
+        written into the live optimizer (its momentum and averages are kept), a different optimizer starts
+        with fresh state. :meth:`reset` then rewinds with these settings to the same initial weights.
+
+        Raises:
+            ValueError: for a setting outside :attr:`RETUNABLE` or an invalid value (nothing is changed).
+        """
+        other = set(settings) - set(self.RETUNABLE)
+        if other:
+            raise ValueError(f"{', '.join(sorted(other))} define(s) a new run; retune changes only {self.RETUNABLE}.")
+        config = replace(self.config, **settings)  # validates before anything changes
+        if config.optimizer != self.config.optimizer:
+            self.optimizer = make_optimizer(config, self.model.parameters())
+        else:
+            OPTIMIZERS[config.optimizer].retune(self.optimizer, config.lr, **dict(config.hyper))
+        self.config = config
 
     @property
     def stop_reason(self) -> str | None:
@@ -433,7 +446,7 @@ class Trainer:
 
     def _targets(self, y: Tensor) -> Tensor:
         """Class indices (n,) int64 -> what the loss compares the output with."""
-        if self.config.loss == "cross_entropy":
+        if LOSSES[self.config.loss].target == "class":
             return y
         if self.config.sizes[-1] == 1:
             return y.float()
@@ -444,21 +457,14 @@ class Trainer:
         return output.squeeze(-1) if self.config.sizes[-1] == 1 else output
 
     def _criterion(self, output: Tensor, target: Tensor) -> Tensor:
-        """The mean loss of a batch (torch.nn.functional)."""
-        loss = self.config.loss
-        if loss == "bce":
-            return F.binary_cross_entropy(output, target)
-        if loss == "bce_logits":
-            return F.binary_cross_entropy_with_logits(output, target)
-        if loss == "mse":
-            return F.mse_loss(output, target)
-        return F.cross_entropy(output, target)
+        """The mean loss of a batch (the loss's ``torch.nn.functional`` function)."""
+        return LOSSES[self.config.loss].torch_fn(output, target)
 
     def _labels(self, output: Tensor) -> Tensor:
         """Predicted class indices (batch,) from the (squeezed) model output."""
         if self.config.sizes[-1] > 1:
             return output.argmax(dim=1)
-        threshold = 0.0 if self.config.loss == "bce_logits" else 0.5
+        threshold = 0.0 if LOSSES[self.config.loss].prediction == "logit" else 0.5
         return (output > threshold).long()
 
     @torch.no_grad()
@@ -494,7 +500,7 @@ class Trainer:
         self.model.train()
         if self.config.sizes[-1] > 1:
             return F.softmax(output, dim=1).cpu()
-        p = {"bce_logits": torch.sigmoid}.get(self.config.loss, lambda o: o.clamp(0, 1))(output)
+        p = torch.sigmoid(output) if LOSSES[self.config.loss].prediction == "logit" else output.clamp(0, 1)
         return torch.stack([1 - p, p], dim=1).cpu()
 
     def decision_grid(self, resolution: int = 100, margin: float = 0.5) -> tuple[Tensor, Tensor, Tensor]:
@@ -528,8 +534,6 @@ class Trainer:
 
 
 __all__ = [
-    "LOSSES",
-    "OPTIMIZERS",
     "History",
     "TrainConfig",
     "Trainer",

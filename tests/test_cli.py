@@ -57,13 +57,13 @@ def test_module_entry_point_prints_one_json_line():
 
 def test_train_settings_reach_the_trainer(capsys, tmp_path):
     args = ["train", "--dataset", "gauss", "--arch", "2-6-1", "--activation", "tanh", "--epochs", "3"]
-    args += ["--batch-size", "full", "--lr", "0.05", "--optimizer", "sgd", "--momentum", "0.9", "--nesterov"]
+    args += ["--batch-size", "full", "--lr", "0.05", "--optimizer", "nesterov", "--momentum", "0.8"]
     args += ["--l2", "0.001", "--seed", "4", "--save", str(tmp_path / "m.pt"), "--json"]
     assert main(args) == 0
     summary = last_json(capsys.readouterr().out)
     config = summary["config"]
     assert config["sizes"] == [2, 6, 1] and config["activations"] == ["tanh", "linear"]
-    assert config["loss"] == "bce_logits" and config["batch_size"] is None and config["nesterov"] is True
+    assert config["loss"] == "bce_logits" and config["batch_size"] is None and config["hyper"] == {"momentum": 0.8}
     assert summary["steps"] == 3 and summary["epochs_run"] == 3
     assert load_checkpoint(tmp_path / "m.pt").spec.sizes == (2, 6, 1)
 
@@ -77,6 +77,9 @@ def test_train_settings_reach_the_trainer(capsys, tmp_path):
         (["--arch", "2-8-2", "--batch-size", "many"], "whole number or 'full'"),
         (["--arch", "2-8-2", "--epochs", "0"], "at least 1 epoch"),
         (["--arch", "2-8-2", "--lr", "-1"], "learning rate"),
+        (["--arch", "2-8-2", "--lr", "1e5"], "at most 100"),
+        (["--arch", "2-8-2", "--optimizer", "adam", "--momentum", "0.9"], "--momentum does not apply to"),
+        (["--arch", "2-8-2", "--optimizer", "momentum", "--momentum", "1.5"], "momentum must lie in [0, 0.99]"),
     ],
 )
 def test_bad_input_is_an_error_message_not_a_traceback(capsys, args, message):
@@ -86,7 +89,7 @@ def test_bad_input_is_an_error_message_not_a_traceback(capsys, args, message):
 
 
 def test_divergence_is_reported_in_the_json(capsys):
-    args = ["train", "--dataset", "gauss", "--arch", "2-8-2", "--loss", "mse", "--optimizer", "sgd", "--lr", "1e5"]
+    args = ["train", "--dataset", "gauss", "--arch", "2-8-2", "--loss", "mse", "--optimizer", "sgd", "--lr", "100"]
     assert main([*args, "--epochs", "3", "--json"]) == 0
     summary = last_json(capsys.readouterr().out)
     assert summary["stop_reason"].startswith("diverged at step")

@@ -18,7 +18,7 @@ def rosenbrock():
 
 def test_contour_with_a_path_marks_start_minimum_and_click_targets(rosenbrock):
     surface, (xs, ys, z) = rosenbrock
-    run = path(surface, "Adam", surface.start, 0.1, 20)
+    run = path(surface, "adam", surface.start, 0.1, 20)
     fig = figures.contour_with_paths(xs, ys, z, surface, [run], title="Adam", pickable=True)
     types = [trace.type for trace in fig.data]
     assert types[0] == "contour"
@@ -38,7 +38,7 @@ def test_contour_with_a_path_marks_start_minimum_and_click_targets(rosenbrock):
 def test_diverged_paths_are_crossed_and_labelled():
     surface = make_surface("bowl")
     xs, ys, z = grid(surface, resolution=21)
-    run = path(surface, "SGD", surface.start, 0.3, 50)
+    run = path(surface, "sgd", surface.start, 0.3, 50)
     fig = figures.contour_with_paths(xs, ys, z, surface, [run], title="boom")
     crosses = [t for t in fig.data if t.type == "scatter" and t.marker.symbol == "x"]
     assert len(crosses) == 1 and f"step {run.diverged_at}" in crosses[0].text[0]
@@ -60,7 +60,7 @@ def test_gradient_arrow_points_downhill():
 
 def test_loss_curves_show_the_gap_on_a_log_axis():
     surface = make_surface("saddle")  # L* = -1: the gap is L + 1
-    run = path(surface, "SGD", surface.start, 0.05, 30)
+    run = path(surface, "sgd", surface.start, 0.05, 30)
     fig = figures.loss_curves([run], surface)
     (trace,) = fig.data
     np.testing.assert_allclose(trace.y, np.maximum(run.losses + 1, figures.LOSS_FLOOR), rtol=1e-6)
@@ -74,7 +74,7 @@ def test_loss_curves_show_the_gap_on_a_log_axis():
 
 def test_surface_3d_has_the_surface_and_the_path(rosenbrock):
     surface, (xs, ys, z) = rosenbrock
-    run = path(surface, "Momentum", surface.start, suggested_lr(surface, "Momentum"), 10)
+    run = path(surface, "momentum", surface.start, suggested_lr(surface, "momentum"), 10)
     fig = figures.surface_3d(xs, ys, z, surface, [run])
     assert [t.type for t in fig.data] == ["surface", "scatter3d"]
     assert fig.layout.scene.xaxis.title.text == "w₁" and fig.layout.scene.zaxis.title.text
@@ -84,10 +84,10 @@ def test_surface_3d_has_the_surface_and_the_path(rosenbrock):
 def test_race_animates_only_the_path_traces(rosenbrock):
     surface, (xs, ys, z) = rosenbrock
     runs = [
-        path(surface, name, surface.start, suggested_lr(surface, name), 150) for name in ("SGD", "Adam", "Nesterov")
+        path(surface, name, surface.start, suggested_lr(surface, name), 150) for name in ("sgd", "adam", "nesterov")
     ]
     fig = figures.race(xs, ys, z, surface, runs, title="race", max_frames=40)
-    colors = {figures.OPTIMIZER_COLORS[name] for name in ("SGD", "Adam", "Nesterov")}
+    colors = {figures.optimizer_color(name) for name in ("sgd", "adam", "nesterov")}
     moving = [i for i, t in enumerate(fig.data) if t.type == "scatter" and t.line.color in colors]
     assert len(moving) == 3
     assert len(fig.frames) == 40
@@ -105,7 +105,7 @@ def test_race_animates_only_the_path_traces(rosenbrock):
 def test_race_of_unequal_lengths_holds_the_diverged_path_at_its_end():
     surface = make_surface("bowl")
     xs, ys, z = grid(surface, resolution=21)
-    runs = [path(surface, "SGD", surface.start, 0.3, 60), path(surface, "Adam", surface.start, 0.2, 60)]
+    runs = [path(surface, "sgd", surface.start, 0.3, 60), path(surface, "adam", surface.start, 0.2, 60)]
     fig = figures.race(xs, ys, z, surface, runs, title="race")
     assert len(fig.frames[-1].data[0].x) == len(runs[0].points) < 61
     assert len(fig.frames[-1].data[1].x) == 61

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 import torch
 import torch.nn.functional as F
 from torch import nn
 
+from nnviz.activations import ACTIVATIONS
 from nnviz.models import (
-    ACTIVATIONS,
     MLP,
     TUTORIAL_MODELS,
     BinaryClassifier,
@@ -52,17 +54,53 @@ def test_tutorial_model_equals_mlp_of_its_spec(name):
     torch.testing.assert_close(tutorial_model(x), twin(x))
 
 
-def test_mlp_applies_each_activation_as_torch():
-    torch.manual_seed(0)
-    acts = ("relu", "sigmoid", "tanh", "leaky_relu", "gelu", "linear")
-    model = MLP((3, 4, 4, 4, 4, 4, 2), acts)
-    x = torch.randn(6, 3)
-    expected = x
-    functions = (F.relu, torch.sigmoid, torch.tanh, F.leaky_relu, F.gelu, lambda t: t)
-    for (_, layer), f in zip(linear_layers(model), functions, strict=True):
-        expected = f(F.linear(expected, layer.weight, layer.bias))
-    torch.testing.assert_close(model(x), expected)
-    assert set(ACTIVATIONS) == set(acts)
+@pytest.mark.parametrize("name", [name for name, a in ACTIVATIONS.items() if a.torch_reference is not None])
+def test_mlp_applies_each_registered_activation_as_torch_does(name):
+    model = build_model(ModelSpec("mlp", (3, 4, 2), (name, "linear")), seed=1)
+    x = torch.randn(6, 3, generator=torch.Generator().manual_seed(2))
+    (_, first), (_, second) = linear_layers(model)
+    hidden = ACTIVATIONS[name].torch_reference(F.linear(x, first.weight, first.bias))
+    torch.testing.assert_close(model(x), F.linear(hidden, second.weight, second.bias))
+
+
+def test_build_model_draws_the_weights_torch_manual_seed_would_but_from_its_own_generator():
+    """A script's ``torch.manual_seed(s)`` then constructing the model gives the app's weights, yet building a
+    model leaves torch's process-wide generator untouched."""
+    spec = ModelSpec("mlp", (5, 7, 3), ("tanh", "linear"))
+    state = torch.random.get_rng_state()
+    ours = build_model(spec, seed=11)
+    assert torch.equal(state, torch.random.get_rng_state())
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(11)
+        reference = nn.Sequential(nn.Linear(5, 7), nn.Tanh(), nn.Linear(7, 3))
+    for a, b in zip(ours.parameters(), reference.parameters(), strict=True):
+        assert torch.equal(a, b)
+    tutorial = build_model(SimpleNN.spec, seed=3)
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(3)
+        assert all(torch.equal(a, b) for a, b in zip(tutorial.parameters(), SimpleNN().parameters(), strict=True))
+
+
+def test_models_built_in_threads_at_once_equal_the_ones_built_alone():
+    """Streamlit runs every session in a thread of one process: concurrent builds must not share random state."""
+    spec = ModelSpec("mlp", (2, 16, 16, 2), ("relu", "relu", "linear"))
+    alone = {seed: build_model(spec, seed).state_dict() for seed in range(4)}
+    barrier = threading.Barrier(4)
+    wrong: list[int] = []
+
+    def build(seed: int) -> None:
+        barrier.wait()
+        for _ in range(100):
+            built = build_model(spec, seed).state_dict()
+            if not all(torch.equal(built[k], alone[seed][k]) for k in built):
+                wrong.append(seed)
+
+    threads = [threading.Thread(target=build, args=(seed,)) for seed in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert wrong == []
 
 
 def test_mlp_single_activation_means_hidden_only():

@@ -11,10 +11,9 @@ import torch.nn.functional as F
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from nnviz.activations import ACTIVATIONS
+from nnviz.activations import ACTIVATIONS, SOFTMAX
+from nnviz.losses import traced_losses
 from nnviz.network import (
-    LOSSES,
-    SOFTMAX,
     ForwardStep,
     TracedMLP,
     autograd_gradients,
@@ -27,7 +26,7 @@ from nnviz.network import (
     parse_sizes,
     pass_steps,
 )
-from nnviz.network_text import layer_backward_latex, neuron_forward_latex, num, torch_listing, weight_chain_latex
+from nnviz.network_text import layer_backward_latex, neuron_forward_latex, num, pytorch_listing, weight_chain_latex
 
 SMOOTH = ["linear", "sigmoid", "tanh", "elu", "gelu", "silu", "softplus"]
 ALL_HIDDEN = list(ACTIVATIONS)
@@ -61,7 +60,7 @@ case = st.tuples(
     st.integers(1, 4),  # n_in
     st.integers(2, 4),  # n_out
     st.lists(st.sampled_from(ALL_HIDDEN), min_size=3, max_size=3),
-    st.sampled_from(LOSSES),
+    st.sampled_from(traced_losses()),
     st.integers(0, 20),
     st.integers(0, 10_000),
 )
@@ -99,7 +98,7 @@ def test_chain_rule_equals_autograd(params):
         torch.testing.assert_close(grads.dL_db, db, rtol=1e-5, atol=1e-8)
 
 
-@pytest.mark.parametrize("loss", LOSSES)
+@pytest.mark.parametrize("loss", traced_losses())
 @pytest.mark.parametrize("hidden", ["sigmoid", "tanh", "relu", "leaky_relu", "gelu"])
 def test_every_intermediate_gradient_equals_autograd(loss, hidden):
     """dL/da and dL/dz of every layer and dL/dx, via retain_grad on the torch module's tensors."""
@@ -123,7 +122,7 @@ def test_every_intermediate_gradient_equals_autograd(loss, hidden):
     torch.testing.assert_close(ours.dL_dx, x_leaf.grad, rtol=1e-5, atol=1e-10)
 
 
-@pytest.mark.parametrize("loss", LOSSES)
+@pytest.mark.parametrize("loss", traced_losses())
 def test_chain_rule_agrees_with_finite_differences(loss):
     output = {"mse": "sigmoid", "bce": "sigmoid", "cross_entropy": SOFTMAX}[loss]
     net, x, y = random_case([2, 3, 3, 2], ["tanh", "softplus"], output, loss, seed=3)
@@ -269,13 +268,13 @@ def test_latex_shows_the_same_numbers_as_the_trace():
     assert f"= {num(backward.layers[0].dL_dW[2, 1])}" in chain[0]
 
 
-def test_torch_listing_runs_and_prints_autograd_gradients(capsys):
+def test_pytorch_listing_runs_and_prints_autograd_gradients(capsys):
     net = TracedMLP([2, 3, 2], ["step", "sigmoid"], seed=0)
-    exec(torch_listing(net, [1.0, -0.5], [1.0, 0.0], "mse"), {})
+    exec(pytorch_listing(net, [1.0, -0.5], [1.0, 0.0], "mse"), {})
     out = capsys.readouterr().out
     assert "loss" in out and "0.weight" in out
     net = TracedMLP([2, 3, 2], ["gelu", SOFTMAX], seed=0)
-    exec(torch_listing(net, [1.0, -0.5], 1, "cross_entropy"), {})
+    exec(pytorch_listing(net, [1.0, -0.5], 1, "cross_entropy"), {})
     loss_line = next(line for line in capsys.readouterr().out.splitlines() if line.startswith("loss"))
     assert float(loss_line.split()[1]) == pytest.approx(net.loss([1.0, -0.5], 1, "cross_entropy"), abs=1e-5)
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import pytest
 
+from nnviz.activations import SOFTMAX
 from nnviz.figures import network as figures
 from nnviz.figures.computation_graph import computation_graph_dot, readable_first_layer, value_node_count
 from nnviz.figures.style import HIGHLIGHT, NEGATIVE, POSITIVE
-from nnviz.network import SOFTMAX, TracedMLP, layer_gradient_norms, pass_steps
+from nnviz.network import TracedMLP, layer_gradient_norms, pass_steps
 from nnviz.network_text import num
 
 

@@ -7,9 +7,9 @@ This is the only place besides ``app.py`` and ``app_pages/`` that imports stream
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
-from typing import TypeVar
+from typing import Generic, TypeVar
 
 import plotly.graph_objects as go
 import streamlit as st
@@ -79,48 +79,69 @@ def explain_errors() -> Iterator[None]:
         st.error(str(error), icon=":material/error:")
 
 
-def _advance(key: str) -> None:
-    st.session_state[key] += 1
+class Stepper:
+    """A per-user position ``0 .. n_steps - 1`` with Step and Reset buttons (the forward and backward passes).
 
-
-def _rewind(key: str) -> None:
-    st.session_state[key] = 0
-
-
-def stepper(prefix: str, n_steps: int, *, label: str = "Step", icon: str = ":material/skip_next:") -> int:
-    """Step and Reset buttons over positions ``0 .. n_steps - 1``; returns the current position.
-
-    The position lives in ``st.session_state[f"{prefix}_index"]`` (clamped when ``n_steps`` shrinks);
-    the buttons' keys are ``f"{prefix}_step"`` and ``f"{prefix}_reset"``.
+    ``Stepper("bp")`` is the handle a page keeps at the top; callbacks rewind it with :meth:`rewind`, nobody
+    touches its session-state key.
     """
-    key = f"{prefix}_index"
-    index = st.session_state[key] = min(st.session_state.get(key, 0), n_steps - 1)
-    step_column, reset_column = st.columns(2)
-    step_column.button(
-        label,
-        key=f"{prefix}_step",
-        icon=icon,
-        on_click=_advance,
-        args=(key,),
-        disabled=index == n_steps - 1,
-        width="stretch",
-    )
-    reset_column.button(
-        "Reset", key=f"{prefix}_reset", icon=":material/restart_alt:", on_click=_rewind, args=(key,), width="stretch"
-    )
-    return index
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self._key = f"{name}_index"
+
+    @property
+    def index(self) -> int:
+        """The current position (0 before the first step)."""
+        return int(st.session_state.get(self._key, 0))
+
+    def rewind(self) -> None:
+        """Back to position 0."""
+        st.session_state[self._key] = 0
+
+    def _advance(self) -> None:
+        st.session_state[self._key] = self.index + 1
+
+    def controls(self, n_steps: int, *, label: str = "Step", icon: str = ":material/skip_next:") -> int:
+        """Step and Reset buttons over positions ``0 .. n_steps - 1`` (the position is clamped when
+        ``n_steps`` shrinks); returns the current position. The buttons' keys are ``<name>_step`` and
+        ``<name>_reset``."""
+        index = st.session_state[self._key] = min(self.index, n_steps - 1)
+        step_column, reset_column = st.columns(2)
+        step_column.button(
+            label,
+            key=f"{self.name}_step",
+            icon=icon,
+            on_click=self._advance,
+            disabled=index == n_steps - 1,
+            width="stretch",
+        )
+        reset_column.button(
+            "Reset", key=f"{self.name}_reset", icon=":material/restart_alt:", on_click=self.rewind, width="stretch"
+        )
+        return index
 
 
-def rebuilt_on_change(prefix: str, settings: tuple, build: Callable[[], T], *, forget: tuple[str, ...] = ()) -> T:
-    """The per-user object ``st.session_state[f"{prefix}_net"]``, built anew by ``build()`` when ``settings`` change.
+class PerUser(Generic[T]):
+    """One object per user (a traced network, a trainer) kept in session state and built anew when the settings
+    that define it change. ``PerUser("train")`` is the handle: :meth:`get` inside the page, :attr:`current`
+    in its callbacks."""
 
-    A rebuild also rewinds the page's :func:`stepper` and drops the session-state keys in ``forget``
-    (results that described the old object).
-    """
-    if st.session_state.get(f"{prefix}_settings") != settings:
-        st.session_state[f"{prefix}_net"] = build()
-        st.session_state[f"{prefix}_settings"] = settings
-        st.session_state[f"{prefix}_index"] = 0
-        for key in forget:
-            st.session_state.pop(key, None)
-    return st.session_state[f"{prefix}_net"]
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self._key, self._settings_key = f"{name}_net", f"{name}_settings"
+
+    @property
+    def current(self) -> T:
+        """The object built last (a KeyError before the first :meth:`get`)."""
+        return st.session_state[self._key]
+
+    def get(self, settings: Hashable, build: Callable[[], T], *, on_rebuild: Callable[[], None] | None = None) -> T:
+        """The object for ``settings``: the kept one, or ``build()`` when ``settings`` differ from the last ones
+        (then ``on_rebuild()`` runs, to drop what described the old object, e.g. rewind a :class:`Stepper`)."""
+        if st.session_state.get(self._settings_key) != settings:
+            st.session_state[self._key] = build()
+            st.session_state[self._settings_key] = settings
+            if on_rebuild is not None:
+                on_rebuild()
+        return st.session_state[self._key]

@@ -9,13 +9,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from nnviz.network import SOFTMAX, BackwardTrace, LayerForward, TracedMLP
+from nnviz.activations import SOFTMAX
+from nnviz.losses import LOSSES
+from nnviz.network import BackwardTrace, LayerForward, TracedMLP
 
 MAX_VALUE_NODES = 24  # more and the picture stops being readable
 REVEALED_FILL = "#DCEEFB"
 LATEST_FILL = "#FFD8B0"
 PENDING_FILL = "#F1F3F4"
-LOSS_OPS = {"mse": "MSE", "bce": "BCE", "cross_entropy": "CE"}
 
 
 @dataclass
@@ -106,7 +107,7 @@ def computation_graph_dot(
             graph.op("softmax", zs, outputs)
         inputs = outputs
     loss_node = graph.value("L", backward.loss, 1.0)
-    graph.op(LOSS_OPS[loss], inputs, [loss_node])
+    graph.op(LOSSES[loss].short, inputs, [loss_node])
 
     order = [node for node, *_ in reversed(graph.values)]
     shown = set(order[:revealed])

@@ -11,21 +11,26 @@ from collections.abc import Sequence
 import numpy as np
 import plotly.graph_objects as go
 
-from nnviz.descent import OPTIMIZERS, DescentPath
+from nnviz.descent import DescentPath
 from nnviz.figures.animation import play_pause
 from nnviz.figures.style import HIGHLIGHT, PALETTE, styled
+from nnviz.optimizers import OPTIMIZERS
 from nnviz.surfaces import Surface
 
-# One colour per optimizer, the same on every chart (the palette without its yellow, unreadable on a light map).
-OPTIMIZER_COLORS = dict(zip(OPTIMIZERS, [c for c in PALETTE if c != "#F0E442"], strict=True))
+_PATH_COLORS = [c for c in PALETTE if c != "#F0E442"]  # the palette without its yellow, unreadable on a light map
 SURFACE_SCALE = [[0.0, "#FFFFFF"], [0.35, "#DCE3EA"], [1.0, "#52606D"]]
 LOSS_FLOOR = 1e-8  # loss gaps below this are drawn at it (a log axis cannot show 0)
 MAX_FRAMES = 60
 
 
+def optimizer_color(name: str) -> str:
+    """One colour per optimizer, the same on every chart (by its place in the registry)."""
+    return _PATH_COLORS[list(OPTIMIZERS).index(name) % len(_PATH_COLORS)]
+
+
 def path_color(run: DescentPath, index: int = 0) -> str:
     """The colour of a path: its optimizer's, or the ``index``-th palette colour when paths share an optimizer."""
-    return PALETTE[index % len(PALETTE)] if run.batch_size is not None else OPTIMIZER_COLORS[run.optimizer]
+    return PALETTE[index % len(PALETTE)] if run.batch_size is not None else optimizer_color(run.optimizer)
 
 
 def outcome(run: DescentPath) -> str:
@@ -36,7 +41,7 @@ def outcome(run: DescentPath) -> str:
 def path_label(run: DescentPath, n_samples: int = 0) -> str:
     """Legend text: the optimizer (or batch size) and its final loss, or where it diverged."""
     if run.batch_size is None:
-        name = run.optimizer
+        name = OPTIMIZERS[run.optimizer].label
     elif run.batch_size == n_samples:
         name = f"full batch (B={run.batch_size})"
     elif run.batch_size == 1:
