@@ -38,14 +38,7 @@ def forget_update() -> None:
 controls, graph = st.columns([1, 2.4], gap="medium")
 backward = None
 with controls, ui.explain_errors():
-    sizes = network.parse_sizes(
-        st.text_input(
-            "Layer sizes (input, hidden…, output)",
-            "2, 3, 2",
-            key="bp_sizes",
-            help=f"Up to {network.MAX_LAYERS} weight layers of up to {network.MAX_WIDTH} neurons.",
-        )
-    )
+    sizes = ui.layer_sizes(key="bp_sizes")
     loss = st.selectbox("Loss", traced_losses(), format_func=lambda name: LOSSES[name].label, key="bp_loss")
     by_class = LOSSES[loss].target == "class"
     x_col, y_col = st.columns(2)

@@ -114,11 +114,7 @@ with explore:
                     if len(run.points) > 2
                     else 0
                 )
-            detail = (
-                descent.step_detail(surface, optimizer, start, lr, t, schedule=schedule, steps=steps, **hyper)
-                if moved
-                else None
-            )
+            detail = descent.step_detail(surface, run.settings, t) if moved else None
             with middle:
                 if three_d:
                     ui.show_figure(figures.surface_3d(xs, ys, z, surface, [run], height=460), key="descent_surface3d")
@@ -144,7 +140,7 @@ with explore:
                 )
             if detail is not None:
                 spec = OPTIMIZERS[optimizer]
-                lines = descent.update_rule_latex(optimizer, detail, **hyper)
+                lines = descent.update_rule_latex(run.settings, detail)
                 rule_col, numbers_col = st.columns([1, 1.4])
                 with rule_col:
                     st.markdown(f"**{spec.label} update rule** (`torch.optim.{spec.cls.__name__}`)")
@@ -154,7 +150,7 @@ with explore:
                     st.markdown(f"**Step t = {detail.t} with the numbers torch used** (move *current step t*)")
                     for line in lines[len(spec.rule) :]:
                         st.latex(line)
-            ui.code_expander(descent.pytorch_listing(surface, optimizer, start, lr, steps, schedule=schedule, **hyper))
+            ui.code_expander(descent.pytorch_listing(surface, run.settings))
 
 with race_tab:
     if race_tab.open:
@@ -211,14 +207,7 @@ with race_tab:
                         + ". The start is the one set in Explore."
                     )
                 ui.code_expander(
-                    descent.pytorch_listing(
-                        surface,
-                        chosen[-1],
-                        start,
-                        scale * descent.suggested_lr(surface, chosen[-1]),
-                        steps,
-                        schedule=schedule,
-                    ),
+                    descent.pytorch_listing(surface, runs[-1].settings),
                     label=f"PyTorch code ({OPTIMIZERS[chosen[-1]].label}; the others differ only in the optimizer)",
                 )
 
@@ -259,7 +248,7 @@ with lr_tab:
                 labels=[f"{p.name} (η = {p.lr:.3g})" for p in presets],
             )
             ui.show_figure(curves, key="descent_lr_loss")
-        ui.code_expander(descent.pytorch_listing(bowl, "sgd", bowl.start, preset.lr, min(steps, 100)))
+        ui.code_expander(descent.pytorch_listing(bowl, runs[choice].settings))
 
 with batch_tab:
     if batch_tab.open:
@@ -297,6 +286,6 @@ with batch_tab:
                 "so the smaller the batch the noisier the walk — yet each step costs B/n as much."
             )
             ui.code_expander(
-                descent.pytorch_listing(model, "sgd", model.start, batch_lr, min(steps, 300), batch_size=batch)
+                descent.pytorch_listing(model, runs[1].settings)  # the mini-batch run
             )
 ui.next_concept("app_pages/train.py", "Train a network")

@@ -29,15 +29,7 @@ def set_weight(net: network.TracedMLP, x) -> None:
 controls, graph = st.columns([1, 2.4], gap="medium")
 trace = None
 with controls, ui.explain_errors():
-    sizes = network.parse_sizes(
-        st.text_input(
-            "Layer sizes (input, hidden…, output)",
-            "2, 3, 2",
-            key="fwd_sizes",
-            help=f"Up to {network.MAX_LAYERS} weight layers of up to {network.MAX_WIDTH} neurons, "
-            "so that every number stays readable.",
-        )
-    )
+    sizes = ui.layer_sizes(key="fwd_sizes")
     x_values = network.parse_numbers(st.text_input("Input x", "1.0, -0.5", key="fwd_x"), "inputs")
     hidden_names, output_names = list(ACTIVATIONS), output_activations()
     activations = [

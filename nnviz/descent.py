@@ -32,25 +32,59 @@ SCHEDULES = ("constant", "step", "exponential", "cosine")
 
 
 @dataclass(frozen=True)
+class DescentSettings:
+    """What defines one run: which optimizer, from where, how fast and how long (see :func:`path`).
+
+    ``hyper`` holds the optimizer's hyperparameters as sorted ``(name, value)`` pairs (a dict is accepted), so
+    that settings are hashable and compare equal when they mean the same run.
+    """
+
+    optimizer: str
+    start: tuple[float, float]
+    lr: float
+    steps: int
+    schedule: str = "constant"
+    batch_size: int | None = None
+    seed: int = 0
+    hyper: tuple[tuple[str, float], ...] = ()
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "start", tuple(float(v) for v in self.start))
+        object.__setattr__(self, "hyper", tuple(sorted((str(k), float(v)) for k, v in dict(self.hyper).items())))
+
+    @property
+    def hyperparameters(self) -> dict[str, float]:
+        return dict(self.hyper)
+
+
+@dataclass(frozen=True)
 class DescentPath:
     """The trajectory of one optimizer on one surface.
 
     Attributes:
-        optimizer: optimizer name.
+        settings: the run that made it.
         points: positions ``w_0 .. w_n`` of shape ``(n+1, 2)``; ``n = steps`` unless the path diverged.
         losses: full-data loss at each position, shape ``(n+1,)``.
         lrs: learning rate used for each of the ``n`` steps, shape ``(n,)`` (changes under a schedule).
         diverged_at: the step whose result left the bounds or became NaN/inf (not included in ``points``),
             or ``None`` if the path ran all its steps.
-        batch_size: samples per gradient (``None``: the analytic surface or the full data set).
     """
 
-    optimizer: str
+    settings: DescentSettings
     points: np.ndarray
     losses: np.ndarray
     lrs: np.ndarray
     diverged_at: int | None = None
-    batch_size: int | None = None
+
+    @property
+    def optimizer(self) -> str:
+        """The optimizer's registry key."""
+        return self.settings.optimizer
+
+    @property
+    def batch_size(self) -> int | None:
+        """Samples per gradient (``None``: the analytic surface or the full data set)."""
+        return self.settings.batch_size
 
     @property
     def diverged(self) -> bool:
@@ -61,15 +95,15 @@ class DescentPath:
         return float(self.losses[-1])
 
 
-def _validate(surface: Surface, optimizer: str, start, lr: float, steps: int, hyper: dict) -> Optimizer:
-    spec = optimizer_named(optimizer)
-    check_learning_rate(lr)
-    if not 1 <= steps <= MAX_STEPS:
-        raise ValueError(f"The number of steps must be between 1 and {MAX_STEPS}, got {steps}.")
-    if len(start) != 2 or not surface.contains(torch.as_tensor(start, dtype=torch.float32)):
+def _validate(surface: Surface, run: DescentSettings) -> Optimizer:
+    spec = optimizer_named(run.optimizer)
+    check_learning_rate(run.lr)
+    if not 1 <= run.steps <= MAX_STEPS:
+        raise ValueError(f"The number of steps must be between 1 and {MAX_STEPS}, got {run.steps}.")
+    if len(run.start) != 2 or not surface.contains(torch.as_tensor(run.start, dtype=torch.float32)):
         (x_lo, x_hi), (y_lo, y_hi) = surface.bounds
-        raise ValueError(f"The start {tuple(start)} must lie inside w1 ∈ [{x_lo}, {x_hi}], w2 ∈ [{y_lo}, {y_hi}].")
-    spec.check(hyper)
+        raise ValueError(f"The start {run.start} must lie inside w1 ∈ [{x_lo}, {x_hi}], w2 ∈ [{y_lo}, {y_hi}].")
+    spec.check(run.hyperparameters)
     return spec
 
 
@@ -116,27 +150,18 @@ def _objective(surface: Surface, batch_size: int | None, seed: int):
     return batch_objective
 
 
-def _steps(
-    surface: Surface,
-    optimizer: str,
-    start,
-    lr: float,
-    steps: int,
-    schedule: str,
-    batch_size: int | None,
-    seed: int,
-    hyper: dict,
-) -> Iterator[tuple[int, Tensor, torch.optim.Optimizer]]:
+def _steps(surface: Surface, run: DescentSettings) -> Iterator[tuple[int, Tensor, torch.optim.Optimizer]]:
     """Run the torch loop, yielding ``(k, w, optimizer)`` just before step ``k`` and once more after the last.
 
     At each yield ``w.grad`` holds ``∇L(w_k)`` of the loss the step will use and ``optimizer.state`` the
     state accumulated by steps ``0 .. k-1``.
     """
-    spec = _validate(surface, optimizer, start, lr, steps, hyper)
-    w = torch.nn.Parameter(torch.tensor(start, dtype=torch.float32))
-    opt = spec.build([w], lr, **hyper)
-    scheduler = make_scheduler(opt, schedule, steps)
-    objective = _objective(surface, batch_size, seed)
+    spec = _validate(surface, run)
+    w = torch.nn.Parameter(torch.tensor(run.start, dtype=torch.float32))
+    opt = spec.build([w], run.lr, **run.hyperparameters)
+    scheduler = make_scheduler(opt, run.schedule, run.steps)
+    objective = _objective(surface, run.batch_size, run.seed)
+    steps = run.steps
     for k in range(steps):
         opt.zero_grad()
         objective(w, k).backward()
@@ -180,9 +205,10 @@ def path(
     Raises:
         ValueError: on bad input (unknown names, ``lr ≤ 0``, too many steps, ``momentum ≥ 1``, start outside).
     """
+    settings = DescentSettings(optimizer, start, lr, steps, schedule, batch_size, seed, hyper)
     points, lrs = [], []
     diverged_at = None
-    for k, w, opt in _steps(surface, optimizer, start, lr, steps, schedule, batch_size, seed, hyper):
+    for k, w, opt in _steps(surface, settings):
         if not surface.contains(w.detach()):
             diverged_at = k
             break
@@ -193,12 +219,11 @@ def path(
     with torch.no_grad():
         losses = surface(stacked)
     return DescentPath(
-        optimizer=optimizer,
+        settings=settings,
         points=stacked.numpy(),
         losses=losses.numpy(),
         lrs=np.asarray(lrs[: len(points) - 1] if diverged_at is not None else lrs, dtype=float),
         diverged_at=diverged_at,
-        batch_size=batch_size,
     )
 
 
@@ -246,27 +271,11 @@ def _buffers(opt: torch.optim.Optimizer, w: Tensor) -> dict[str, np.ndarray]:
     }
 
 
-def step_detail(
-    surface: Surface,
-    optimizer: str,
-    start: tuple[float, float],
-    lr: float,
-    k: int,
-    *,
-    schedule: str = "constant",
-    steps: int | None = None,
-    batch_size: int | None = None,
-    seed: int = 0,
-    **hyper: float,
-) -> StepDetail:
-    """The numbers of step ``k`` (from ``w_k`` to ``w_{k+1}``) of the same run :func:`path` makes.
-
-    ``steps`` is the run's length (it shapes the schedule); it defaults to ``k + 1``.
-    """
-    steps = k + 1 if steps is None else steps
-    if not 0 <= k < steps:
-        raise ValueError(f"Step {k} is outside a run of {steps} steps.")
-    for index, w, opt in _steps(surface, optimizer, start, lr, steps, schedule, batch_size, seed, hyper):
+def step_detail(surface: Surface, run: DescentSettings, k: int) -> StepDetail:
+    """The numbers of step ``k`` (from ``w_k`` to ``w_{k+1}``) of the run :func:`path` makes with ``run``."""
+    if not 0 <= k < run.steps:
+        raise ValueError(f"Step {k} is outside a run of {run.steps} steps.")
+    for index, w, opt in _steps(surface, run):
         if index == k:
             before, w_now, grad = _buffers(opt, w), w.detach().clone(), w.grad.detach().clone()
             step_lr = opt.param_groups[0]["lr"]
@@ -287,14 +296,14 @@ def _vec(v: np.ndarray) -> str:
     return rf"\begin{{pmatrix}}{v[0]:.4g} \\ {v[1]:.4g}\end{{pmatrix}}"
 
 
-def update_rule_latex(optimizer: str, detail: StepDetail, **hyper: float) -> list[str]:
-    """The update rule of ``optimizer`` in LaTeX, then the same step with the numbers torch used.
+def update_rule_latex(run: DescentSettings, detail: StepDetail) -> list[str]:
+    """The update rule of the run's optimizer in LaTeX, then the same step with the numbers torch used.
 
     Returns:
         LaTeX lines: the symbolic rule, the gradient, the optimizer's buffers after the step and the new point.
     """
-    spec = optimizer_named(optimizer)
-    values = spec.check(hyper)
+    spec = optimizer_named(run.optimizer)
+    values = spec.check(run.hyperparameters)
     symbols = {h.name: h.symbol for h in spec.hyper}
     constants = ",\\; ".join([rf"\eta = {detail.lr:.4g}"] + [rf"{symbols[n]} = {v:g}" for n, v in values.items()])
     buffers = [rf"{BUFFER_SYMBOLS[n]} = {_vec(v)}" for n, v in detail.state_after.items() if n in BUFFER_SYMBOLS]
@@ -346,20 +355,10 @@ def learning_rate_presets(condition: float) -> list[LearningRatePreset]:
     ]
 
 
-def pytorch_listing(
-    surface: Surface,
-    optimizer: str,
-    start: tuple[float, float],
-    lr: float,
-    steps: int,
-    *,
-    schedule: str = "constant",
-    batch_size: int | None = None,
-    seed: int = 0,
-    **hyper: float,
-) -> str:
-    """A standalone PyTorch script that makes the same path as :func:`path` with these arguments and prints it."""
-    spec = optimizer_named(optimizer)
+def pytorch_listing(surface: Surface, run: DescentSettings) -> str:
+    """A standalone PyTorch script that makes the same path as :func:`path` with these settings and prints it."""
+    spec = optimizer_named(run.optimizer)
+    start, steps, schedule, batch_size, seed = run.start, run.steps, run.schedule, run.batch_size, run.seed
     lines = ["import math", "", "import torch", "import torch.nn.functional as F", ""]
     if surface.batch_loss is not None:
         lines += [
@@ -379,7 +378,7 @@ def pytorch_listing(
         "",
         "",
         f"w = torch.nn.Parameter(torch.tensor({list(start)!r}))",
-        f"optimizer = {spec.code('[w]', lr, **hyper)}",
+        f"optimizer = {spec.code('[w]', run.lr, **run.hyperparameters)}",
     ]
     scheduler = {
         "step": f"torch.optim.lr_scheduler.StepLR(optimizer, step_size={max(1, steps // 4)}, gamma=0.5)",

@@ -220,14 +220,14 @@ def test_step_detail_numbers_follow_the_latex_rule(optimizer):
     lr = suggested_lr(surface, optimizer)
     run = path(surface, optimizer, (0.5, 0.5), lr, 12)
     for k in (0, 7):
-        detail = step_detail(surface, optimizer, (0.5, 0.5), lr, k, steps=12)
+        detail = step_detail(surface, run.settings, k)
         np.testing.assert_allclose(detail.w, run.points[k], rtol=1e-6)
         np.testing.assert_allclose(detail.w_next, run.points[k + 1], rtol=1e-6)
         w = torch.tensor(run.points[k], requires_grad=True)
         surface(w).backward()
         np.testing.assert_allclose(detail.grad, w.grad.numpy(), rtol=1e-5)
         np.testing.assert_allclose(hand_update(optimizer, detail, {}), detail.w_next, rtol=1e-4, atol=1e-6)
-        lines = update_rule_latex(optimizer, detail)
+        lines = update_rule_latex(run.settings, detail)
         assert lines[: len(OPTIMIZERS[optimizer].rule)] == list(OPTIMIZERS[optimizer].rule)
         assert f"{detail.w_next[0]:.4g}" in lines[-1] and f"t = {k + 1}" in "".join(lines)
 
@@ -263,8 +263,9 @@ def test_the_code_listing_runs_and_makes_the_same_path(key, optimizer, kwargs, c
     start = (0.5, 0.5) if key != "logistic" else surface.start
     lr = suggested_lr(surface, optimizer)
     namespace: dict = {}
-    exec(pytorch_listing(surface, optimizer, start, lr, 25, **kwargs), namespace)
-    expected = path(surface, optimizer, start, lr, 25, **kwargs).points
+    run = path(surface, optimizer, start, lr, 25, **kwargs)
+    exec(pytorch_listing(surface, run.settings), namespace)
+    expected = run.points
     # the listing writes the loss as X @ w, nnviz as w @ X.T: equal up to float32 rounding
     np.testing.assert_allclose(namespace["path"].numpy(), expected, rtol=1e-4, atol=1e-5)
     assert "final loss" in capsys.readouterr().out

@@ -14,6 +14,7 @@ from typing import Generic, TypeVar
 import plotly.graph_objects as go
 import streamlit as st
 
+from nnviz import network
 from nnviz.figures.style import presenter
 
 PRESENTER_KEY = "presenter"
@@ -49,6 +50,18 @@ def show_figure(fig: go.Figure, *, key: str | None = None, **kwargs):
     if presenter_on():
         fig = presenter(go.Figure(fig))
     return st.plotly_chart(fig, width="stretch", theme=None, key=key, config={"displaylogo": False}, **kwargs)
+
+
+def layer_sizes(key: str, default: str = "2, 3, 2") -> list[int]:
+    """The text input for a small traced network's layer sizes, parsed and checked (a ValueError explains a bad one)."""
+    text = st.text_input(
+        "Layer sizes (input, hidden…, output)",
+        default,
+        key=key,
+        help=f"Up to {network.MAX_LAYERS} weight layers of up to {network.MAX_WIDTH} neurons, "
+        "so that every number stays readable.",
+    )
+    return network.parse_sizes(text)
 
 
 def code_expander(code: str, label: str = "PyTorch code") -> None:
