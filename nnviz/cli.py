@@ -20,11 +20,11 @@ import torch
 from tqdm import tqdm
 
 from nnviz.activations import trainable_activations
-from nnviz.datasets import DATASETS, Dataset, load_dataset
+from nnviz.datasets import DATASETS, IMAGE_DATASETS, Dataset, load_dataset
 from nnviz.losses import LOSSES
 from nnviz.models import default_activations, format_sizes, parse_sizes
 from nnviz.optimizers import OPTIMIZERS
-from nnviz.recipes import RECIPES, compare, prepare
+from nnviz.recipes import RECIPES, compare, compare_headers, prepare
 from nnviz.training import TrainConfig, Trainer
 
 STEPS_PER_UPDATE = 50  # optimizer steps between progress-bar refreshes
@@ -35,7 +35,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
 
     train = commands.add_parser("train", help="train an MLP on a dataset")
-    train.add_argument("--dataset", required=True, choices=DATASETS)
+    train.add_argument("--dataset", required=True, choices=list(DATASETS))
     train.add_argument("--arch", required=True, help="layer sizes, e.g. 784-128-10 (inputs-hidden...-outputs)")
     train.add_argument("--activation", default="relu", choices=[a for a in trainable_activations() if a != "linear"])
     train.add_argument("--loss", choices=list(LOSSES), help="default: cross_entropy, or bce_logits for one output")
@@ -65,6 +65,11 @@ def build_parser() -> argparse.ArgumentParser:
 def _common_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seed", type=int, default=0, help="seeds the weights, the batch order and data splits")
     parser.add_argument("--data-dir", help="where to look for MNIST / Fashion-MNIST IDX files first")
+    parser.add_argument(
+        "--download",
+        action="store_true",
+        help="download MNIST / Fashion-MNIST (torchvision's mirrors, MD5-checked) into the user cache when missing",
+    )
     parser.add_argument("--device", default="cpu", choices=["cpu", "cuda"])
     parser.add_argument("--json", action="store_true", help="end with one JSON line of results")
     parser.add_argument("--threads", type=int, help="CPU threads for torch (default: torch's choice)")
@@ -120,7 +125,8 @@ def _batch_size(text: str) -> int | None:
 
 def run_train(args: argparse.Namespace) -> int:
     config = train_config(args)
-    data = load_dataset(args.dataset, data_dir=args.data_dir, seed=args.seed)
+    images = {"download": args.download} if args.dataset in IMAGE_DATASETS else {}
+    data = load_dataset(args.dataset, data_dir=args.data_dir, seed=args.seed, **images)
     _note(data)
     trainer = Trainer(config, data)
     train_with_progress(trainer, f"{data.name} {format_sizes(config.sizes)}")
@@ -136,7 +142,7 @@ def run_train(args: argparse.Namespace) -> int:
 
 def run_reproduce(args: argparse.Namespace) -> int:
     recipe = RECIPES[args.tutorial]
-    data, config, substitution = prepare(recipe, args.data_dir, args.seed)
+    data, config, substitution = prepare(recipe, args.data_dir, args.seed, download=args.download)
     config = TrainConfig.from_dict({**config.to_dict(), "device": args.device})
     print(f"tutorial {recipe.tutorial}: {recipe.title}")
     print(
@@ -146,13 +152,17 @@ def run_reproduce(args: argparse.Namespace) -> int:
     trainer = Trainer(config, data)
     train_with_progress(trainer, f"tutorial {recipe.tutorial}")
     rows = compare(recipe, trainer)
-    ours = "ours" if not substitution else f"ours ({data.name})"
-    print_table([("result", "tutorial", ours), *rows])
+    print_table([compare_headers(recipe, trainer), *rows])
     for note in (substitution, *recipe.notes, trainer.stop_reason):
         if note:
             print(f"note: {note}")
     if args.json:
-        summary = summarize(trainer) | {"tutorial": recipe.tutorial, "substitution": substitution or None}
+        summary = summarize(trainer) | {
+            "tutorial": recipe.tutorial,
+            "substitution": substitution or None,
+            "tutorial_dataset": recipe.dataset,
+            "our_dataset": data.name,
+        }
         summary["rows"] = [{"result": r, "tutorial": t, "ours": o} for r, t, o in rows]
         print(json.dumps(summary))
     return 0

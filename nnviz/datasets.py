@@ -21,8 +21,15 @@ from nnviz.dataset import CorruptDatasetError, DataError, Dataset, DatasetNotFou
 from nnviz.image_files import DIGIT_NAMES, IMAGE_DATASETS, read_images
 from nnviz.toys import TOYS, toy_2d
 
-DATASETS = ("make-classification", "make-classification-20", *TOYS, "digits", *IMAGE_DATASETS)
-"""Every dataset name :func:`load_dataset` knows."""
+DATASETS: dict[str, str] = {
+    "make-classification": "make_classification, 5 features (tutorial 000)",
+    "make-classification-20": "make_classification, 20 features (tutorial 001)",
+    **{toy: f"2-D toy: {toy}" for toy in TOYS},
+    "digits": "scikit-learn's 8×8 digits",
+    "mnist": "MNIST",
+    "fashion-mnist": "Fashion-MNIST",
+}
+"""Every dataset :func:`load_dataset` knows, by name, with the name people read."""
 
 __all__ = [
     "DATASETS",

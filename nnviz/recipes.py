@@ -12,7 +12,7 @@ import math
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from nnviz.datasets import DataError, Dataset, load_dataset, load_images
+from nnviz.datasets import DATASETS, DataError, Dataset, load_dataset, load_images
 from nnviz.training import TrainConfig, Trainer
 
 NOT_SHOWN = "not shown"
@@ -128,11 +128,13 @@ def data_seed(recipe: Recipe, seed: int) -> int:
     return 0 if recipe.dataset in ("mnist", "make-classification") else seed
 
 
-def prepare(recipe: Recipe, data_dir: str | Path | None = None, seed: int = 0) -> tuple[Dataset, TrainConfig, str]:
+def prepare(
+    recipe: Recipe, data_dir: str | Path | None = None, seed: int = 0, *, download: bool = False
+) -> tuple[Dataset, TrainConfig, str]:
     """The recipe's data and config, and a note on any data substitution ("" when none).
 
-    MNIST recipes use MNIST when found, else Fashion-MNIST (same shape), else scikit-learn's 8x8
-    digits with an MLP of the same hidden sizes on 64 inputs.
+    MNIST recipes use MNIST when found (or downloaded, with ``download``), else Fashion-MNIST (same shape), else
+    scikit-learn's 8x8 digits with an MLP of the same hidden sizes on 64 inputs.
     """
     config = replace(recipe.config, seed=seed)
     if recipe.dataset == "make-classification":
@@ -142,7 +144,7 @@ def prepare(recipe: Recipe, data_dir: str | Path | None = None, seed: int = 0) -
     tried = []
     for name in ("mnist", "fashion-mnist"):
         try:
-            data = load_images(name, data_dir, fallback=False)
+            data = load_images(name, data_dir, download=download and name == "mnist", fallback=False)
         except DataError as err:
             tried.append(f"{name}: {str(err).splitlines()[0]}")
             continue
@@ -152,6 +154,11 @@ def prepare(recipe: Recipe, data_dir: str | Path | None = None, seed: int = 0) -
     sizes = (data.n_features, *config.sizes[1:])
     note = f"Neither MNIST nor Fashion-MNIST was found ({'; '.join(tried)}): trained an MLP {sizes} on 8x8 digits."
     return data, replace(config, model="mlp", sizes=sizes), note
+
+
+def compare_headers(recipe: Recipe, trainer: Trainer) -> tuple[str, str, str]:
+    """The columns of :func:`compare`, each naming its data: MNIST's 97.68 % is not Fashion-MNIST's."""
+    return "result", f"tutorial ({DATASETS[recipe.dataset]})", f"this run ({DATASETS[trainer.data.name]})"
 
 
 def compare(recipe: Recipe, trainer: Trainer) -> list[tuple[str, str, str]]:

@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 import gzip
+import hashlib
+import http.server
+import socket
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -35,3 +42,35 @@ def write_mnist(directory: Path, *, gz: bool = False, seed: int = 0, label: int 
     for stem, array in arrays.items():
         write_idx(directory / stem, array, gz=gz)
     return arrays
+
+
+def refused_url() -> str:
+    """An http URL of a local port with nothing listening: connections to it are refused at once."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return f"http://127.0.0.1:{probe.getsockname()[1]}/"
+
+
+@contextmanager
+def serve_mnist(monkeypatch, directory: Path, *, label: int | None = None) -> Iterator[Path]:
+    """Serve MNIST-format .gz files from ``directory`` over local HTTP, with torchvision's MNIST mirrors (a refused
+    one first) and MD5 sums pointing at them, for the download tests (there is no internet here)."""
+    import torchvision
+
+    arrays = write_mnist(directory, gz=True, label=label)
+    resources = [(f"{stem}.gz", hashlib.md5((directory / f"{stem}.gz").read_bytes()).hexdigest()) for stem in arrays]
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(directory)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    served = f"http://127.0.0.1:{server.server_address[1]}/"
+    monkeypatch.setattr(torchvision.datasets.MNIST, "mirrors", [refused_url(), served])
+    monkeypatch.setattr(torchvision.datasets.MNIST, "resources", resources)
+    try:
+        yield directory
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -13,11 +13,13 @@ import torch
 from sklearn.datasets import make_classification
 
 import nnviz.recipes
+from nnviz import image_files
 from nnviz.cli import main
 from nnviz.dataset import DataError
 from nnviz.models import Net, load_checkpoint
 from nnviz.recipes import RECIPES, prepare
 from nnviz.training import Trainer
+from tests.image_fixtures import serve_mnist
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -158,3 +160,16 @@ def test_recipe_000_is_the_tutorials_own_loop():
     trainer = Trainer(config, data)
     trainer.run()
     assert trainer.history.epoch["loss"] == pytest.approx(losses, rel=1e-5)
+
+
+def test_reproduce_downloads_mnist_when_asked_and_names_the_data_of_each_column(capsys, monkeypatch, tmp_path):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.delenv("NNVIZ_DATA", raising=False)
+    monkeypatch.setattr(image_files, "SYSTEM_DATASET_DIRS", (tmp_path / "system",))
+    with serve_mnist(monkeypatch, tmp_path / "served"):
+        assert main(["reproduce", "004", "--download", "--json"]) == 0
+    out = capsys.readouterr().out
+    summary = last_json(out)
+    assert summary["tutorial_dataset"] == "mnist" and summary["our_dataset"] == "mnist"
+    assert "tutorial (MNIST)" in out and "this run (MNIST)" in out
+    assert (tmp_path / "cache" / "nnviz" / "MNIST" / "raw" / "train-images-idx3-ubyte").is_file()

@@ -20,7 +20,7 @@ import torchvision.datasets.mnist
 from nnviz import image_files
 from nnviz.dataset import CorruptDatasetError, DataError, DatasetNotFoundError
 from nnviz.datasets import load_images
-from tests.image_fixtures import write_idx, write_mnist
+from tests.image_fixtures import refused_url, serve_mnist, write_idx, write_mnist
 
 DEBIAN_FASHION_MNIST = Path("/usr/share/datasets/fashion-mnist")
 
@@ -220,20 +220,46 @@ def test_a_corrupt_source_is_skipped_for_a_good_one_and_named(isolated):
 
 
 def test_download_failure_is_quick_and_explained(monkeypatch, isolated):
-    with socket.socket() as probe:  # a local port with nothing listening: connections are refused at once
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    monkeypatch.setattr(torchvision.datasets.MNIST, "mirrors", [f"http://127.0.0.1:{port}/"])
+    monkeypatch.setattr(torchvision.datasets.MNIST, "mirrors", [refused_url()])
     before = socket.getdefaulttimeout()
 
     started = time.perf_counter()
     ds = load_images("mnist", download=True)
 
     assert time.perf_counter() - started < 10
-    assert ds.name == "digits" and "torchvision download of MNIST: failed" in ds.message
-    assert socket.getdefaulttimeout() == before
+    assert ds.name == "digits" and "torchvision download of MNIST: failed to download" in ds.message
+    assert "refused" in ds.message.lower()
+    assert socket.getdefaulttimeout() == before  # a per-request timeout: no process-wide change under other users
     with pytest.raises(DatasetNotFoundError, match="download"):
         load_images("mnist", download=True, fallback=False)
+
+
+@pytest.fixture
+def mirror(monkeypatch, tmp_path):
+    with serve_mnist(monkeypatch, tmp_path / "served", label=7) as served:
+        yield served
+
+
+def test_download_fetches_checks_unpacks_and_reports_progress(mirror, isolated):
+    reports: list[tuple[float, str]] = []
+    ds = image_files.download_images("mnist", progress=lambda fraction, text: reports.append((fraction, text)))
+    assert ds.name == "mnist" and ds.n_train == 20 and set(ds.y_train.tolist()) == {7}
+    raw = isolated / "cache" / "nnviz" / "MNIST" / "raw"
+    assert all((raw / stem).is_file() for stem in image_files.IDX_FILES)
+    fractions = [fraction for fraction, _ in reports]
+    assert fractions == sorted(fractions) and fractions[-1] == 1.0 and "MB" in reports[0][1]
+    assert not list(raw.glob("*.partial"))
+    # a second call finds the files intact and downloads nothing
+    (mirror / "train-images-idx3-ubyte.gz").unlink()
+    assert image_files.download_images("mnist").n_train == 20
+
+
+def test_a_wrong_checksum_is_refused_and_leaves_no_file(mirror, monkeypatch, isolated):
+    wrong = [(name, "0" * 32) for name, _ in torchvision.datasets.MNIST.resources]
+    monkeypatch.setattr(torchvision.datasets.MNIST, "resources", wrong)
+    with pytest.raises(DatasetNotFoundError, match="MD5 checksum is wrong"):
+        image_files.download_images("mnist")
+    assert not list((isolated / "cache" / "nnviz" / "MNIST" / "raw").iterdir())
 
 
 def test_unknown_image_dataset_is_rejected():
