@@ -1,49 +1,37 @@
-"""nnviz: the multipage app. Page config, navigation and the shared sidebar; nothing else."""
+"""nnviz: the multipage app. Page config, navigation, the page's state and the shared sidebar; nothing else."""
 
 import streamlit as st
 
 import ui
-from ui.registry import HOME, SECTIONS
+from ui import lecture, state
+from ui.registry import HOME, SECTIONS, all_pages
 
 st.set_page_config(page_title="nnviz — see and touch neural networks", page_icon="🧠", layout="wide")
 
-
-def _page(spec, default: bool = False) -> st.Page:
-    return st.Page(spec.path, title=spec.title, icon=spec.icon, default=default)
-
+PAGES = {spec.path: st.Page(spec.path, title=spec.title, icon=spec.icon, default=spec is HOME) for spec in all_pages()}
+navigation = st.navigation(
+    {"Start": [PAGES[HOME.path]]}
+    | {section: [PAGES[spec.path] for spec in specs] for section, specs in SECTIONS.items() if specs}
+)
+view = state.open_view(next(path for path, page in PAGES.items() if page is navigation))
+lecture.apply(view[ui.PRESENTER_KEY])
 
 with st.sidebar:
-    st.toggle(
+    view.toggle(
+        ui.PRESENTER_KEY,
         "Presenter mode",
-        key=ui.PRESENTER_KEY,
-        help="Larger type and less chrome, sized for a 1280×720 projector.",
+        help="Larger type, the sidebar folded away, sized for a 1280×720 projector. `?presenter=1` in a link.",
     )
-    st.number_input(
+    view.number_input(
+        ui.SEED_KEY,
         "Seed",
-        min_value=0,
-        max_value=2**31 - 1,
-        value=ui.DEFAULT_SEED,
-        step=1,
-        key=ui.SEED_KEY,
         help="Every random thing in the app (data, initial weights, shuffling) derives from this seed.",
     )
     st.caption("Every number on screen is computed by PyTorch.")
 
-navigation = st.navigation(
-    {"Start": [_page(HOME, default=True)]}
-    | {section: [_page(spec) for spec in pages] for section, pages in SECTIONS.items() if pages}
-)
-
-# Less empty space above the title, so a page's first chart is visible on a 1280×720 screen.
-st.html("<style>[data-testid='stMainBlockContainer'] { padding-top: 2.5rem; }</style>")
-if ui.presenter_on():
-    st.html(
-        """<style>
-        html { font-size: 20px; }
-        header[data-testid="stHeader"] { display: none; }
-        [data-testid="stMainBlockContainer"] { padding: 1rem 2rem; max-width: 100%; }
-        h1 { font-size: 2.1rem !important; }
-        </style>"""
-    )
-
+view.show_notices()
+view.show_hidden_note()
 navigation.run()
+
+with st.sidebar:
+    view.share()
