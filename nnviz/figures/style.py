@@ -120,7 +120,21 @@ def _has_legend_entries(fig: go.Figure) -> bool:
 
 
 def presenter(fig: go.Figure, scale: float = PRESENTER_SCALE) -> go.Figure:
-    """Scale every font in ``fig`` by ``scale`` (in place) for projection in a lecture hall."""
+    """Scale ``fig`` (in place) for projection in a lecture hall: every font (the layout's, the title's, the
+    annotations' and the traces' own text), line widths and marker sizes, by ``scale``."""
     fig.layout.font.size = round((fig.layout.font.size or BASE_FONT_SIZE) * scale)
     fig.layout.title.font.size = round((fig.layout.title.font.size or BASE_FONT_SIZE + 3) * scale)
+    for note in fig.layout.annotations:
+        if note.font.size:
+            note.font.size = round(note.font.size * scale)
+    for trace in fig.data:
+        line = getattr(trace, "line", None)
+        if line is not None and isinstance(line.width, int | float):
+            line.width = line.width * scale
+        marker = getattr(trace, "marker", None)
+        if marker is not None and isinstance(marker.size, int | float):
+            marker.size = marker.size * scale
+        textfont = getattr(trace, "textfont", None)
+        if textfont is not None and isinstance(textfont.size, int | float):
+            textfont.size = round(textfont.size * scale)
     return fig
