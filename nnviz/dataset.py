@@ -1,4 +1,7 @@
-"""The type every nnviz dataset has: float32 features and int64 labels, split into train and test.
+"""The type every nnviz dataset has: float32 features and int64 labels (or float32 targets), split into train and test.
+
+A dataset's ``task`` is ``"classification"`` (labels ``0 .. n_classes - 1``, the default and every loader's
+until the 2-D regression toys) or ``"regression"`` (one real-valued target per sample, no classes).
 
 Every loader (:mod:`nnviz.datasets` for the tutorials' data and the digits, :mod:`nnviz.toys` for the
 2-D toys, :mod:`nnviz.image_files` for MNIST and Fashion-MNIST) returns a :class:`Dataset`; bad input
@@ -13,6 +16,9 @@ from dataclasses import dataclass
 
 import numpy as np
 import torch
+
+TASKS = ("classification", "regression")
+"""What a dataset's targets are: class labels (int64) or real numbers (float32)."""
 
 
 class DataError(ValueError):
@@ -29,19 +35,21 @@ class CorruptDatasetError(DataError):
 
 @dataclass(frozen=True, eq=False)  # tensors have no single truth value: compare fields, not datasets
 class Dataset:
-    """A classification dataset split into train and test tensors.
+    """A classification or regression dataset split into train and test tensors.
 
     Attributes:
         name: one of :data:`DATASETS`.
         x_train: ``(n_train, n_features)`` float32; images flattened row by row, pixels in [0, 1].
-        y_train: ``(n_train,)`` int64 class labels in ``0 .. n_classes - 1``.
+        y_train: ``(n_train,)`` int64 class labels in ``0 .. n_classes - 1`` for classification;
+            float32 finite targets for regression.
         x_test: ``(n_test, n_features)`` float32 (``n_test`` may be 0).
-        y_test: ``(n_test,)`` int64.
-        n_classes: number of classes.
-        class_names: one display name per class.
+        y_test: ``(n_test,)`` int64 (float32 for regression).
+        n_classes: number of classes; 0 for regression.
+        class_names: one display name per class; ``()`` for regression.
         image_shape: ``(height, width)`` in pixels for image data, ``None`` for tabular data.
         source: where the data came from, for people to read.
         message: a notice for the UI (e.g. why the digits fallback was used), or ``None``.
+        task: one of :data:`TASKS`, ``"classification"`` unless given.
     """
 
     name: str
@@ -54,21 +62,38 @@ class Dataset:
     image_shape: tuple[int, int] | None
     source: str
     message: str | None = None
+    task: str = "classification"
 
     def __post_init__(self) -> None:
+        if self.task not in TASKS:
+            raise DataError(f"{self.name}: task must be one of {', '.join(TASKS)}, got {self.task!r}")
+        y_dtype = torch.float32 if self.is_regression else torch.int64
         for split, x, y in (("train", self.x_train, self.y_train), ("test", self.x_test, self.y_test)):
             if x.dtype != torch.float32 or x.ndim != 2:
                 raise DataError(f"{self.name}: x_{split} must be a 2-D float32 tensor, got {x.dtype} {tuple(x.shape)}")
-            if y.dtype != torch.int64 or y.shape != (len(x),):
-                raise DataError(f"{self.name}: y_{split} must be int64 of shape ({len(x)},), got {tuple(y.shape)}")
-            if len(y) and not (int(y.min()) >= 0 and int(y.max()) < self.n_classes):
+            if y.dtype != y_dtype or y.shape != (len(x),):
+                raise DataError(
+                    f"{self.name}: y_{split} must be {str(y_dtype).removeprefix('torch.')} of shape ({len(x)},), "
+                    f"got {y.dtype} {tuple(y.shape)}"
+                )
+            if self.is_regression:
+                if not bool(torch.isfinite(y).all()):
+                    raise DataError(f"{self.name}: {split} targets must be finite numbers (no NaN or infinity)")
+            elif len(y) and not (int(y.min()) >= 0 and int(y.max()) < self.n_classes):
                 raise DataError(f"{self.name}: {split} labels must lie in 0..{self.n_classes - 1}")
+        if self.is_regression and (self.n_classes != 0 or self.class_names):
+            raise DataError(f"{self.name}: a regression dataset has no classes (n_classes 0, class_names ())")
         if self.x_test.shape[1] != self.x_train.shape[1]:
             raise DataError(f"{self.name}: train has {self.x_train.shape[1]} features, test {self.x_test.shape[1]}")
         if len(self.class_names) != self.n_classes:
             raise DataError(f"{self.name}: {len(self.class_names)} class names for {self.n_classes} classes")
         if self.image_shape is not None and math.prod(self.image_shape) != self.x_train.shape[1]:
             raise DataError(f"{self.name}: image shape {self.image_shape} does not match {self.n_features} features")
+
+    @property
+    def is_regression(self) -> bool:
+        """Whether the targets are real numbers (``task == "regression"``) rather than class labels."""
+        return self.task == "regression"
 
     @property
     def n_features(self) -> int:
@@ -124,16 +149,22 @@ def from_arrays(
     class_names: tuple[str, ...],
     source: str,
     image_shape: tuple[int, int] | None = None,
+    task: str = "classification",
 ) -> Dataset:
-    """A :class:`Dataset` from numpy arrays of one split each (features to float32, labels to int64)."""
+    """A :class:`Dataset` from numpy arrays of one split each (features to float32, labels to int64).
+
+    For ``task="regression"`` the targets become float32 and ``class_names`` must be ``()``.
+    """
+    y_dtype = torch.float32 if task == "regression" else torch.int64
     return Dataset(
         name=name,
         x_train=torch.as_tensor(x_train, dtype=torch.float32),
-        y_train=torch.as_tensor(y_train, dtype=torch.int64),
+        y_train=torch.as_tensor(y_train, dtype=y_dtype),
         x_test=torch.as_tensor(x_test, dtype=torch.float32),
-        y_test=torch.as_tensor(y_test, dtype=torch.int64),
+        y_test=torch.as_tensor(y_test, dtype=y_dtype),
         n_classes=len(class_names),
         class_names=class_names,
         image_shape=image_shape,
         source=source,
+        task=task,
     )
