@@ -42,11 +42,9 @@ with controls, ui.explain_errors():
     loss = st.selectbox("Loss", traced_losses(), format_func=lambda name: LOSSES[name].label, key="bp_loss")
     by_class = LOSSES[loss].target == "class"
     x_col, y_col = st.columns(2)
-    x_values = network.parse_numbers(x_col.text_input("Input x", "1.0, -0.5", key="bp_x"), "inputs")
+    x_text = x_col.text_input("Input x", "1.0, -0.5", key="bp_x")
     target_help = "a class index" if by_class else "one value per output neuron"
-    y_values = network.parse_numbers(
-        y_col.text_input(f"Target y ({target_help})", "1" if by_class else "1, 0", key=f"bp_y_{loss}"), "targets"
-    )
+    y_text = y_col.text_input(f"Target y ({target_help})", "1" if by_class else "1, 0", key=f"bp_y_{loss}")
     act_cols = st.columns(len(sizes) - 1)
     activations = []
     for layer, column in enumerate(act_cols, start=1):
@@ -65,8 +63,7 @@ with controls, ui.explain_errors():
         )
     config = (tuple(sizes), tuple(activations), ui.seed())
     net = NETWORK.get(config, lambda: network.TracedMLP(sizes, activations, seed=ui.seed()), on_rebuild=forget_update)
-    x = network.as_input(x_values, sizes[0])
-    y = y_values[0] if by_class else y_values
+    x, y = network.parse_inputs(x_text, sizes[0]), network.parse_target(y_text, loss, sizes[-1])
     forward = net.forward_trace(x)
     backward = net.backward_trace(x, y, loss)
 if backward is None:

@@ -5,7 +5,7 @@ import streamlit as st
 import ui
 from nnviz import descent, surfaces
 from nnviz.figures import descent as figures
-from nnviz.optimizers import OPTIMIZERS
+from nnviz.optimizers import MAX_LEARNING_RATE, OPTIMIZERS
 
 ui.page_header(
     "Gradient descent",
@@ -89,6 +89,8 @@ with explore:
             lr_key = f"descent_lr_{surface_key}_{optimizer}_{condition:g}"
             lr = st.number_input(
                 "learning rate η",
+                min_value=-MAX_LEARNING_RATE,
+                max_value=MAX_LEARNING_RATE,
                 value=descent.suggested_lr(surface, optimizer),
                 format="%.5f",
                 step=descent.suggested_lr(surface, optimizer) / 4,

@@ -30,7 +30,7 @@ controls, graph = st.columns([1, 2.4], gap="medium")
 trace = None
 with controls, ui.explain_errors():
     sizes = ui.layer_sizes(key="fwd_sizes")
-    x_values = network.parse_numbers(st.text_input("Input x", "1.0, -0.5", key="fwd_x"), "inputs")
+    x_text = st.text_input("Input x", "1.0, -0.5", key="fwd_x")
     hidden_names, output_names = list(ACTIVATIONS), output_activations()
     activations = [
         st.selectbox(
@@ -48,7 +48,7 @@ with controls, ui.explain_errors():
         lambda: network.TracedMLP(sizes, activations, seed=ui.seed()),
         on_rebuild=lambda: (STEPS.rewind(), st.session_state.pop("fwd_edit_result", None)),
     )
-    x = network.as_input(x_values, sizes[0])
+    x = network.parse_inputs(x_text, sizes[0])
     trace = net.forward_trace(x)
 if trace is None:
     st.stop()

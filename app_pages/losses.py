@@ -10,6 +10,8 @@ from nnviz.activations import softmax
 from nnviz.figures.losses import cross_entropy_bars, gradient_comparison, loss_curves, per_sample_bars
 from nnviz.losses import (
     LOSSES,
+    MAX_ABS_CELL,
+    MAX_BATCH_ROWS,
     batch_from_table,
     cross_entropy,
     gradient_wrt_logit,
@@ -90,16 +92,30 @@ st.subheader("A batch: what each sample contributes")
 table_controls, table_chart = st.columns([1, 2.2], gap="large")
 with table_controls:
     preset = st.selectbox("Start from", list(PRESETS), key="loss_preset")
+    which = list(PRESETS).index(preset)
+    n_rows = st.number_input(
+        "Samples in the batch",
+        0,
+        MAX_BATCH_ROWS,
+        len(PRESETS[preset]["target"]),
+        key=f"loss_rows_{which}",
+        help=f"Up to {MAX_BATCH_ROWS}, one bar each; new rows start empty.",
+    )
+    # A fixed number of rows (a pasted spreadsheet cannot add thousands); the table as last edited is kept, so a
+    # new length keeps the edits.
+    edited = st.session_state.get(f"loss_batch_{which}", pd.DataFrame(PRESETS[preset], dtype="float64"))
+    cell = {"min_value": -MAX_ABS_CELL, "max_value": MAX_ABS_CELL}
     table = st.data_editor(
-        pd.DataFrame(PRESETS[preset]),
-        num_rows="dynamic",
-        key=f"loss_table_{list(PRESETS).index(preset)}",
+        edited.reindex(range(n_rows)),
+        num_rows="fixed",
+        key=f"loss_table_{which}",
         width="stretch",
         column_config={
-            "target": st.column_config.NumberColumn("target y", step=1.0),
-            "prediction": st.column_config.NumberColumn("prediction ŷ", step=0.01),
+            "target": st.column_config.NumberColumn("target y", step=1.0, **cell),
+            "prediction": st.column_config.NumberColumn("prediction ŷ", step=0.01, **cell),
         },
     )
+    st.session_state[f"loss_batch_{which}"] = table
 predictions = targets = torch.empty(0)
 with table_chart, ui.explain_errors():
     predictions, targets = batch_from_table(table)

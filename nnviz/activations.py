@@ -30,6 +30,8 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
+from nnviz.inputs import Bound, parse_numbers
+
 VANISHING_GRADIENT = 0.01  # |f'(x)| below this counts as a vanishing gradient on the activations page
 
 
@@ -489,6 +491,16 @@ def vanishing_intervals(
 
 # --- softmax -----------------------------------------------------------------------------------
 
+MAX_LOGITS = 10
+"""Logits typed on the softmax demo: K of them draw a K×K Jacobian of K² printed numbers; 10 (MNIST's classes) read."""
+MAX_ABS_LOGIT = 100.0
+"""Largest logit typed, in absolute value: a gap of 100 already makes softmax one-hot to 43 decimal places."""
+MAX_JACOBIAN_CLASSES = 1_000
+"""Most classes :func:`softmax_jacobian` computes: the K×K float64 matrix takes 8·K² bytes, 8 MB at 1,000."""
+LOGIT_COUNT = Bound(1, MAX_LOGITS, "K logits draw a K×K Jacobian; more do not read")
+LOGIT_VALUES = Bound(-MAX_ABS_LOGIT, MAX_ABS_LOGIT, "a gap of 100 already makes softmax one-hot")
+
+
 
 def _check_logits(logits: Tensor, temperature: float) -> None:
     if logits.dim() != 1 or logits.numel() == 0:
@@ -512,23 +524,27 @@ def softmax(logits: Tensor, temperature: float = 1.0) -> Tensor:
 
 
 def softmax_jacobian(logits: Tensor, temperature: float = 1.0) -> Tensor:
-    """∂p_i/∂z_j = p_i (δ_ij − p_j) / T for p = softmax(z / T); shape (K, K)."""
+    """∂p_i/∂z_j = p_i (δ_ij − p_j) / T for p = softmax(z / T); shape (K, K), K at most :data:`MAX_JACOBIAN_CLASSES`."""
+    if logits.numel() > MAX_JACOBIAN_CLASSES:
+        raise ValueError(
+            f"A softmax Jacobian of {logits.numel():,} classes has {logits.numel() ** 2:,} entries; "
+            f"at most {MAX_JACOBIAN_CLASSES:,} classes are computed here."
+        )
     p = softmax(logits, temperature)
     return (torch.diag(p) - torch.outer(p, p)) / temperature
 
 
 def parse_logits(text: str) -> Tensor:
-    """The logit vector typed as comma- or space-separated numbers, e.g. ``"2, 1, 0.1"``; shape (K,), float64."""
-    parts = [part for part in text.replace(",", " ").split() if part]
-    if not parts:
-        raise ValueError("Type at least one logit, e.g. 2, 1, 0.1.")
-    try:
-        logits = torch.tensor([float(part) for part in parts], dtype=torch.float64)
-    except ValueError as error:
-        raise ValueError(f"Logits must be numbers separated by commas, got {text!r}.") from error
-    if not torch.isfinite(logits).all():
-        raise ValueError("Every logit must be a finite number (no NaN or infinity).")
-    return logits
+    """The logit vector typed as numbers separated by commas or spaces, e.g. ``"2, 1, 0.1"``: 1 to
+    :data:`MAX_LOGITS` of them, each within ±:data:`MAX_ABS_LOGIT`; shape (K,), float64.
+
+    Raises:
+        InputError: for anything else, saying the bound and why.
+    """
+    return torch.tensor(
+        parse_numbers(text, what="logits", values=LOGIT_VALUES, count=LOGIT_COUNT, example="2, 1, 0.1"),
+        dtype=torch.float64,
+    )
 
 
 def all_equal(logits: Tensor) -> bool:

@@ -14,6 +14,7 @@ tests check them, and every loss, against torch.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -21,6 +22,8 @@ import pandas as pd
 import torch
 import torch.nn.functional as F
 from torch import Tensor
+
+from nnviz.inputs import Bound, InputError, check_number
 
 LOG_FLOOR = -100.0  # torch's BCELoss clamps log(p) at −100 so a confident mistake costs 100, not infinity
 PREDICTIONS = {
@@ -312,19 +315,34 @@ def per_sample_terms(predictions: Tensor, targets: Tensor, loss: str) -> Tensor:
     return LOSSES[loss].terms(predictions, targets)
 
 
-def batch_from_table(table: pd.DataFrame) -> tuple[Tensor, Tensor]:
-    """(predictions, targets), each float64 of shape (n,), from a table with columns ``target`` and ``prediction``.
+MAX_BATCH_ROWS = 20
+"""Rows of the losses page's batch table: one bar per sample, and 20 bars still read one by one."""
+MAX_ABS_CELL = 1e3
+"""Largest target or prediction in that table, in absolute value: larger ones only stretch the bars' scale."""
+BATCH_ROWS = Bound(0, MAX_BATCH_ROWS, "one bar per sample, and more bars do not read one by one")
+CELL_VALUES = Bound(-MAX_ABS_CELL, MAX_ABS_CELL, "larger numbers only stretch the bars' scale")
 
-    Raises ``ValueError`` if a column is missing or a cell is not a number; empty cells become NaN and
-    are reported by :func:`check_batch`.
+
+def batch_from_table(table: pd.DataFrame) -> tuple[Tensor, Tensor]:
+    """(predictions, targets), each float64 of shape (n,), from a table with columns ``target`` and ``prediction``,
+    at most :data:`MAX_BATCH_ROWS` rows of numbers in :data:`CELL_VALUES`.
+
+    Raises ``ValueError`` if a column is missing, there are too many rows or a cell is not a number in range; empty
+    cells become NaN and are reported by :func:`check_batch`.
     """
     missing = {"target", "prediction"} - set(table.columns)
     if missing:
         raise ValueError(f"The table needs the column(s) {', '.join(sorted(missing))}.")
+    if len(table) not in BATCH_ROWS:
+        raise InputError(f"The batch has {len(table):,} rows; at most {MAX_BATCH_ROWS} are scored ({BATCH_ROWS.why}).")
     try:
         numbers = table[["prediction", "target"]].apply(pd.to_numeric, errors="raise").astype("float64")
     except (TypeError, ValueError) as error:
         raise ValueError("Every target and prediction must be a number.") from error
+    for row, cells in enumerate(numbers.itertuples(index=False), start=1):
+        for column, value in zip(numbers.columns, cells, strict=True):
+            if not math.isnan(value):  # an empty cell, left to check_batch
+                check_number(value, what=f"the {column} in row {row}", values=CELL_VALUES)
     values = torch.tensor(numbers.to_numpy(), dtype=torch.float64).reshape(-1, 2)
     return values[:, 0], values[:, 1]
 

@@ -26,6 +26,7 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from nnviz.activations import ACTIVATIONS
+from nnviz.inputs import Bound, parse_whole_numbers
 
 CHECKPOINT_FORMAT = "nnviz-checkpoint-1"
 
@@ -78,15 +79,26 @@ def check_activations(activations: Sequence[str], n_layers: int) -> None:
         raise ValueError(f"Need one activation per Linear layer ({n_layers}), got {len(activations)}.")
 
 
+MAX_LAYER_WIDTH = 16_384
+"""Widest layer :func:`parse_sizes` reads: a 16,384 × 16,384 float32 weight matrix alone is 1 GiB."""
+MAX_LINEAR_LAYERS = 32
+"""Most Linear layers :func:`parse_sizes` reads: deeper plain MLPs (no normalisation, no skip connections) do not
+train."""
+LAYER_WIDTHS = Bound(1, MAX_LAYER_WIDTH, "one such weight matrix is already 1 GiB")
+LAYER_COUNTS = Bound(2, MAX_LINEAR_LAYERS + 1, f"inputs and outputs, and at most {MAX_LINEAR_LAYERS} Linear layers")
+
+
 def parse_sizes(text: str) -> tuple[int, ...]:
-    """``"784-128-10"`` -> ``(784, 128, 10)``, with a clear ValueError for anything else."""
-    parts = text.strip().replace(",", "-").split("-")
-    try:
-        sizes = tuple(int(p) for p in parts)
-    except ValueError:
-        raise ValueError(f"Layer sizes look like 784-128-10, got {text!r}.") from None
-    check_sizes(sizes)
-    return sizes
+    """``"784-128-10"`` (or ``"784, 128, 10"``) -> ``(784, 128, 10)``: 2 to ``MAX_LINEAR_LAYERS + 1`` widths in
+    :data:`LAYER_WIDTHS`.
+
+    Raises:
+        InputError: for anything else, saying the bound and why.
+    """
+    sizes = parse_whole_numbers(
+        text, what="layer sizes", values=LAYER_WIDTHS, count=LAYER_COUNTS, example="784-128-10", dashes=True
+    )
+    return tuple(sizes)
 
 
 def format_sizes(sizes: Sequence[int]) -> str:

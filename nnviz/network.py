@@ -28,13 +28,23 @@ import torch
 from torch import Tensor, nn
 
 from nnviz.activations import ACTIVATIONS, SOFTMAX, activation_named
+from nnviz.inputs import Bound, parse_class_index, parse_numbers, parse_whole_numbers
 from nnviz.losses import LOSSES, PREDICTIONS, loss_named, traced_losses
 from nnviz.optimizers import check_learning_rate
 
 DTYPE = torch.float64
-MAX_LAYERS = 4  # weight layers; more do not fit a readable drawing on a 1280x720 screen
-MAX_WIDTH = 6  # neurons per layer; more make the edges an unreadable hairball
+MAX_LAYERS = 4
+"""Weight layers of the traced network: more do not fit a readable drawing on a 1280×720 screen."""
+MAX_WIDTH = 6
+"""Neurons per layer: more make the edges an unreadable hairball."""
 MAX_ABS_INPUT = 1e3
+"""Largest input or regression target, in absolute value: the drawing prints every number, and wider ones do not
+read."""
+
+WIDTHS = Bound(1, MAX_WIDTH, "more neurons make the edges an unreadable hairball")
+SIZE_COUNTS = Bound(2, MAX_LAYERS + 1, f"an input and an output layer, and at most {MAX_LAYERS} weight layers fit a "
+                    "readable drawing")
+READABLE = Bound(-MAX_ABS_INPUT, MAX_ABS_INPUT, "every number is printed in the drawing")
 
 
 def check_sizes(sizes: Sequence[int], max_layers: int = MAX_LAYERS, max_width: int = MAX_WIDTH) -> list[int]:
@@ -60,33 +70,48 @@ def check_sizes(sizes: Sequence[int], max_layers: int = MAX_LAYERS, max_width: i
     return sizes
 
 
-def parse_numbers(text: str, what: str = "values") -> list[float]:
-    """Parse comma- or space-separated numbers, e.g. ``"1, -0.5"``, rejecting NaN and infinities.
+def parse_sizes(text: str) -> list[int]:
+    """Layer sizes typed as ``"2, 3, 2"``: ``[n_in, n_hidden..., n_out]``, each in :data:`WIDTHS`, 2 to
+    ``MAX_LAYERS + 1`` of them.
 
     Raises:
-        ValueError: on anything that is not a finite number, naming the culprit.
+        InputError: for anything else, saying the bound and why.
     """
-    parts = [part for part in text.replace(",", " ").split() if part]
-    if not parts:
-        raise ValueError(f"Enter the {what} as numbers separated by commas, e.g. 1, -0.5.")
-    numbers = []
-    for part in parts:
-        try:
-            number = float(part)
-        except ValueError:
-            raise ValueError(f"'{part}' in the {what} is not a number.") from None
-        if not math.isfinite(number):
-            raise ValueError(f"The {what} must be finite numbers; got '{part}'.")
-        numbers.append(number)
-    return numbers
+    return parse_whole_numbers(text, what="layer sizes", values=WIDTHS, count=SIZE_COUNTS, example="2, 3, 2")
 
 
-def parse_sizes(text: str) -> list[int]:
-    """Parse and validate layer sizes written as ``"2, 3, 2"`` (see :func:`check_sizes`)."""
-    numbers = parse_numbers(text, "layer sizes")
-    if any(n != int(n) for n in numbers):
-        raise ValueError(f"Layer sizes must be whole numbers; got {text!r}.")
-    return check_sizes([int(n) for n in numbers])
+def parse_inputs(text: str, n_in: int) -> Tensor:
+    """The input ``x`` typed as ``"1.0, -0.5"``, exactly ``n_in`` numbers within ±:data:`MAX_ABS_INPUT`, as the
+    float64 vector (n_in,) of :func:`as_input`.
+
+    Raises:
+        InputError: for anything else, saying the bound and why.
+    """
+    count = Bound(n_in, n_in, f"the input layer has {n_in} neuron{'s' if n_in > 1 else ''}")
+    return as_input(parse_numbers(text, what="input x", values=READABLE, count=count, example=_example(n_in)), n_in)
+
+
+def parse_target(text: str, loss: str, n_out: int) -> int | list[float]:
+    """The target ``y`` of ``loss`` typed as text, for an output layer of ``n_out`` neurons.
+
+    A loss on classes (cross-entropy) takes one class index ``0 .. n_out - 1`` (``"0, 1"`` is refused, not cut to
+    0); a loss on probabilities (BCE) ``n_out`` numbers in [0, 1]; any other ``n_out`` numbers within
+    ±:data:`MAX_ABS_INPUT`. The result is what :func:`as_target` and :meth:`TracedMLP.backward_trace` take.
+
+    Raises:
+        InputError: for anything else, saying the bound and why.
+    """
+    entry = loss_named(loss)
+    if entry.target == "class":
+        return parse_class_index(text, n_out, what="target class")
+    values = Bound(0, 1, f"{entry.label} compares probabilities") if entry.target == "binary" else READABLE
+    count = Bound(n_out, n_out, f"the output layer has {n_out} neuron{'s' if n_out > 1 else ''}")
+    return parse_numbers(text, what="target y", values=values, count=count, example=_example(n_out))
+
+
+def _example(n: int) -> str:
+    """``n`` numbers to show as an example: ``"1, 0"`` for 2."""
+    return ", ".join(["1"] + ["0"] * (n - 1))
 
 
 def as_input(x: Sequence[float] | Tensor, n_in: int) -> Tensor:
@@ -191,8 +216,9 @@ def activation_backward(name: str, z: Tensor, a: Tensor, dL_da: Tensor) -> Tenso
 def as_target(y: Sequence[float] | Tensor | int, loss: str, n_out: int) -> Tensor:
     """The target: a class index (0-dim long tensor) for a loss on classes, else a float64 vector (n_out,)."""
     if loss_named(loss).target == "class":
-        label = torch.as_tensor(y).flatten()
-        if label.numel() != 1 or label.item() != int(label.item()) or not 0 <= int(label.item()) < n_out:
+        label = torch.as_tensor(y, dtype=DTYPE).flatten()  # float64, so that 1e39 stays finite (and is refused)
+        value = label.item() if label.numel() == 1 else math.nan
+        if not (math.isfinite(value) and value.is_integer() and 0 <= value < n_out):
             raise ValueError(f"Cross-entropy needs one class index between 0 and {n_out - 1} as the target.")
         return torch.tensor(int(label.item()))
     target = torch.as_tensor(y, dtype=DTYPE).flatten()

@@ -4,8 +4,8 @@ A *Playground* run is a TensorFlow-Playground-like experiment: a 2-D toy dataset
 (:data:`nnviz.toys.TOYS`), an MLP ``2 -> hidden... -> 2`` with one hidden activation, and a
 ``torch.optim`` optimizer. :func:`playground_config` turns the page's widget values into a
 :class:`~nnviz.training.TrainConfig`, refusing architectures too large to train live
-(:data:`MAX_PARAMETERS`). :func:`advance` is one slice of live training: a bounded amount of
-wall time, optionally stopping at the end of the current epoch.
+(:data:`MAX_HIDDEN_LAYERS` of at most :data:`MAX_HIDDEN_WIDTH` neurons). :func:`advance` is one slice of live
+training: a bounded amount of wall time, optionally stopping at the end of the current epoch.
 
 >>> config = playground_config(parse_hidden("8, 8"), "tanh", "adam", 0.03, 10, 100)
 >>> config.sizes, n_parameters(config.sizes)
@@ -14,17 +14,20 @@ wall time, optionally stopping at the end of the current epoch.
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Sequence
 
-from nnviz.models import default_activations, format_sizes
+from nnviz.inputs import Bound, InputError, check_number, parse_whole_numbers
+from nnviz.models import default_activations
 from nnviz.training import TrainConfig, Trainer
 
-MAX_PARAMETERS = 5_000_000
-"""Largest network the page trains: at ~4 bytes per number and a few copies (weights, gradients,
-Adam's two moments) 5 M parameters is ~100 MB per user, and a step already takes tens of ms on 2 CPU cores."""
 MAX_HIDDEN_LAYERS = 6
+"""Hidden layers: TensorFlow Playground's own limit; deeper nets on 2-D toys teach nothing more."""
+MAX_HIDDEN_WIDTH = 256
+"""Neurons per hidden layer: 6 layers of 256 are 330 k parameters, a step of a few ms on a shared CPU, and the
+decision grid's activations stay under 4 MB (TensorFlow Playground stops at 8)."""
+HIDDEN_WIDTHS = Bound(1, MAX_HIDDEN_WIDTH, f"wider layers than {MAX_HIDDEN_WIDTH} no longer train live on a shared CPU")
+HIDDEN_COUNTS = Bound(0, MAX_HIDDEN_LAYERS, "deeper networks teach nothing more on 2-D toys")
 LEARNING_RATES = (1e-5, 1e-4, 3e-4, 1e-3, 3e-3, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
 """The learning rates offered (TensorFlow Playground's ladder, plus the tutorials' 1e-3 and 1e-2)."""
 BATCH_SIZES = (1, 5, 10, 32, 64, 128, 256)
@@ -35,30 +38,24 @@ def n_parameters(sizes: Sequence[int]) -> int:
     return sum(n_in * n_out + n_out for n_in, n_out in zip(sizes[:-1], sizes[1:], strict=False))
 
 
-def check_budget(sizes: Sequence[int]) -> None:
-    """Raise ValueError if the network has more than :data:`MAX_PARAMETERS` parameters."""
-    count = n_parameters(sizes)
-    if count > MAX_PARAMETERS:
-        raise ValueError(
-            f"A {format_sizes(sizes)} network has {count:,} parameters; the limit here is {MAX_PARAMETERS:,} "
-            "so that training stays live on a shared CPU. Use fewer or narrower hidden layers."
-        )
-
-
 def parse_hidden(text: str) -> tuple[int, ...]:
     """Hidden layer widths from text: ``"8, 8"`` or ``"8-8"`` -> ``(8, 8)``; empty -> ``()`` (no hidden layer).
 
-    Raises ValueError with a clear message for anything but up to :data:`MAX_HIDDEN_LAYERS` positive integers.
+    Raises:
+        InputError: for anything but up to :data:`MAX_HIDDEN_LAYERS` whole numbers in :data:`HIDDEN_WIDTHS`.
     """
-    parts = [part for part in re.split(r"[\s,;-]+", text.strip()) if part]
-    if not all(part.isdigit() for part in parts):
-        raise ValueError(f"Hidden layers are positive whole numbers separated by commas, like 8, 8 — got {text!r}.")
-    widths = tuple(int(part) for part in parts)
-    if any(width < 1 for width in widths):
-        raise ValueError(f"Every hidden layer needs at least one neuron, got {text!r}.")
-    if len(widths) > MAX_HIDDEN_LAYERS:
-        raise ValueError(f"At most {MAX_HIDDEN_LAYERS} hidden layers here, got {len(widths)}.")
-    return widths
+    widths = parse_whole_numbers(
+        text, what="hidden layers", values=HIDDEN_WIDTHS, count=HIDDEN_COUNTS, example="8, 8", dashes=True
+    )
+    return tuple(widths)
+
+
+def check_hidden(hidden: Sequence[int]) -> tuple[int, ...]:
+    """``hidden`` as a tuple when it has at most :data:`MAX_HIDDEN_LAYERS` widths in :data:`HIDDEN_WIDTHS` (widths
+    that arrive already parsed, e.g. from a link); else an :class:`~nnviz.inputs.InputError` saying the bound."""
+    if len(hidden) not in HIDDEN_COUNTS:
+        raise InputError(f"Hidden layers: at most {MAX_HIDDEN_LAYERS}, got {len(hidden):,} ({HIDDEN_COUNTS.why}).")
+    return tuple(int(check_number(width, what="hidden layers", values=HIDDEN_WIDTHS)) for width in hidden)
 
 
 def playground_config(
@@ -74,10 +71,9 @@ def playground_config(
     """The :class:`TrainConfig` of a Playground run: ``2 -> hidden... -> 2`` logits, cross-entropy loss.
 
     ``activation`` follows every hidden layer; the output is linear (softmax is inside the loss).
-    Raises ValueError for an unknown name, a bad number or a network over :data:`MAX_PARAMETERS`.
+    Raises ValueError for an unknown name, a bad number or hidden layers outside the bounds (:func:`check_hidden`).
     """
-    sizes = (2, *hidden, 2)
-    check_budget(sizes)
+    sizes = (2, *check_hidden(hidden), 2)
     return TrainConfig(
         sizes=sizes,
         activations=default_activations(len(sizes) - 1, hidden=activation),

@@ -101,7 +101,7 @@ def test_bad_input_gets_a_clear_message():
     at = open_page(PAGE)
     at.text_input(key="bp_y_mse").set_value("1, 0, 1").run()
     assert not at.exception
-    assert any("give 2 target values" in error.value for error in at.error)
+    assert any("type 2 values, got 3" in error.value for error in at.error)
     at.text_input(key="bp_y_mse").set_value("1, 0").run()
     at.text_input(key="bp_sizes").set_value("2, 0").run()
-    assert any("at least one neuron" in error.value for error in at.error)
+    assert any("keep it from 1 to 6" in error.value for error in at.error)

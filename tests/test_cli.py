@@ -73,7 +73,7 @@ def test_train_settings_reach_the_trainer(capsys, tmp_path):
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--arch", "2-x-2"], "Layer sizes look like"),
+        (["--arch", "2-x-2"], "Layer sizes: “2-x-2” is not a number"),
         (["--arch", "3-8-2"], "takes 3 inputs but 'xor' has 2 features"),
         (["--arch", "2-8-2", "--batch-size", "0"], "batch size must be at least 1"),
         (["--arch", "2-8-2", "--batch-size", "many"], "whole number or 'full'"),

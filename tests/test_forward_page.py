@@ -80,11 +80,12 @@ def test_editing_a_weight_changes_the_output_as_torch_says():
 def test_bad_input_gets_a_clear_message_not_a_traceback():
     at = open_page(PAGE)
     for key, text, message in [
-        ("fwd_sizes", "2, 0, 2", "at least one neuron"),
-        ("fwd_sizes", "2, 9, 2", "At most 6 neurons"),
-        ("fwd_sizes", "2, 3, 3, 3, 3, 2", "At most 4 weight layers"),
-        ("fwd_x", "1, nan", "finite"),
-        ("fwd_x", "1, 2, 3", "give 2 input values"),
+        ("fwd_sizes", "2, 0, 2", "keep it from 1 to 6"),
+        ("fwd_sizes", "2, 9, 2", "keep it from 1 to 6 (more neurons make the edges an unreadable hairball)"),
+        ("fwd_sizes", "2, 3, 3, 3, 3, 2", "at most 4 weight layers"),
+        ("fwd_x", "1, nan", "not a finite number"),
+        ("fwd_x", "1, 2, 3", "type 2 values, got 3"),
+        ("fwd_x", "1, 1e39", "out of range"),
     ]:
         at.text_input(key=key).set_value(text).run()
         assert not at.exception

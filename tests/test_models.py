@@ -125,9 +125,10 @@ def test_bad_architectures_are_clear_value_errors(sizes, activations, message):
 
 def test_parse_sizes():
     assert parse_sizes("784-128-10") == (784, 128, 10)
-    with pytest.raises(ValueError, match="look like 784-128-10"):
+    assert parse_sizes("784, 128, 10") == (784, 128, 10)
+    with pytest.raises(ValueError, match="not a number"):
         parse_sizes("784-x-10")
-    with pytest.raises(ValueError, match="positive"):
+    with pytest.raises(ValueError, match="out of range"):
         parse_sizes("784-0-10")
 
 

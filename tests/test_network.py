@@ -22,7 +22,8 @@ from nnviz.network import (
     layer_gradient_norms,
     loss_gradient,
     loss_value,
-    parse_numbers,
+    parse_inputs,
+    parse_target,
     parse_sizes,
     pass_steps,
 )
@@ -203,10 +204,13 @@ def test_gradient_step_lowers_the_loss_and_matches_sgd():
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ("2, 0, 2", "at least one neuron"),
-        ("3", "at least an input"),
-        ("2, 9, 2", "At most 6"),
-        ("2,3,3,3,3,2", "At most 4"),
+        ("2, 0, 2", "“0” is out of range; keep it from 1 to 6"),
+        ("2, -3, 2", "“-3” is out of range"),  # the sign is read, never dropped
+        ("3", "type from 2 to 5 values, got 1"),
+        ("2, 9, 2", "“9” is out of range; keep it from 1 to 6"),
+        ("2,3,3,3,3,2", "type from 2 to 5 values, got 6"),
+        ("2, ², 2", "superscript two"),
+        ("9" * 5000, "at most"),
     ],
 )
 def test_bad_sizes_get_clear_messages(text, message):
@@ -215,11 +219,13 @@ def test_bad_sizes_get_clear_messages(text, message):
 
 
 def test_bad_inputs_get_clear_messages():
-    assert parse_numbers("1, -0.5 2") == [1.0, -0.5, 2.0]
+    assert parse_inputs("1, -0.5 2", 3).tolist() == [1.0, -0.5, 2.0]
     with pytest.raises(ValueError, match="finite"):
-        parse_numbers("1, nan")
+        parse_inputs("1, nan", 2)
     with pytest.raises(ValueError, match="not a number"):
-        parse_numbers("1, x")
+        parse_inputs("1, x", 2)
+    with pytest.raises(ValueError, match="out of range"):
+        parse_inputs("1, 1e39", 2)
     net = TracedMLP([2, 2], [SOFTMAX])
     with pytest.raises(ValueError, match="finite"):
         net.forward_trace(torch.tensor([1.0, float("nan")]))
@@ -231,6 +237,27 @@ def test_bad_inputs_get_clear_messages():
         TracedMLP([2, 2], ["sigmoid"]).backward_trace([1.0, 2.0], [2.0, 0.0], "bce")
     with pytest.raises(ValueError, match="softmax only fits the output"):
         TracedMLP([2, 2, 2], [SOFTMAX, "relu"])
+
+
+@pytest.mark.parametrize(
+    ("text", "loss", "message"),
+    [
+        ("1e39", "cross_entropy", "out of range"),  # once an OverflowError: int(inf)
+        ("0, 1", "cross_entropy", "type one class index"),  # once read as 0
+        ("2", "cross_entropy", "out of range"),
+        ("1.5", "cross_entropy", "not a whole number"),
+        ("1, 2", "bce", "keep it from 0 to 1"),
+        ("1", "mse", "type 2 values, got 1"),
+    ],
+)
+def test_targets_are_read_as_typed_or_refused(text, loss, message):
+    with pytest.raises(ValueError, match=message):
+        parse_target(text, loss, 2)
+
+
+def test_targets_parse_to_what_backward_trace_takes():
+    assert parse_target("1", "cross_entropy", 3) == 1
+    assert parse_target("1, 0", "mse", 2) == [1.0, 0.0]
 
 
 def test_pass_steps_walk_every_layer_or_neuron():

@@ -15,10 +15,12 @@ def test_parameter_count_is_torchs(sizes):
     assert playground.n_parameters(sizes) == sum(p.numel() for p in mlp(sizes).parameters())
 
 
-def test_budget_refuses_huge_networks_and_says_why():
-    playground.check_budget((2, 1000, 1000, 2))  # about 1 M: fine
-    with pytest.raises(ValueError, match=r"2-3000-3000-2 network has 9,\d{3},\d{3} parameters; the limit here is 5,0"):
-        playground.playground_config((3000, 3000), "relu", "adam", 0.01, 10, 5)
+def test_widths_that_arrive_already_parsed_are_bounded_too():
+    """A link or a caller can hand widths over without the text box: the same bound holds (999,999 once made the
+    decision grid allocate 29 GB)."""
+    assert playground.playground_config((256, 256), "relu", "adam", 0.01, 10, 5).sizes == (2, 256, 256, 2)
+    with pytest.raises(ValueError, match="keep it from 1 to 256"):
+        playground.playground_config((999_999,), "relu", "adam", 0.01, 10, 5)
 
 
 @pytest.mark.parametrize(
@@ -31,10 +33,15 @@ def test_hidden_layers_parse(text, widths):
 @pytest.mark.parametrize(
     ("text", "match"),
     [
-        ("8, x", "positive whole numbers"),
-        ("8, 0", "at least one neuron"),
-        ("2.5", "whole numbers"),
-        ("1,1,1,1,1,1,1", "At most"),
+        ("8, x", "“x” is not a number"),
+        ("8, 0", "keep it from 1 to 256"),
+        ("-3", "“-3” is out of range"),  # the sign is read, never dropped
+        ("2.5", "not a whole number"),
+        ("1,1,1,1,1,1,1", "type from 0 to 6 values, got 7"),
+        ("99999", "keep it from 1 to 256"),
+        ("², 3", "superscript two"),
+        ("9" * 500, "at most 32"),
+        ("8" * 20_000, "at most 1,000 are read"),
     ],
 )
 def test_bad_hidden_layers_are_explained(text, match):

@@ -7,8 +7,7 @@ This is the only place besides ``app.py`` and ``app_pages/`` that imports stream
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Hashable
 from typing import Generic, TypeVar
 
 import plotly.graph_objects as go
@@ -16,6 +15,7 @@ import streamlit as st
 
 from nnviz import network
 from nnviz.figures.style import presenter
+from ui.errors import explain_errors  # noqa: F401
 
 PRESENTER_KEY = "presenter"
 SEED_KEY = "seed"
@@ -74,22 +74,6 @@ def next_concept(path: str, label: str) -> None:
     """A link to the next page on the learning path."""
     st.divider()
     st.page_link(path, label=f"Next: {label}", icon=":material/arrow_forward:")
-
-
-@contextmanager
-def explain_errors() -> Iterator[None]:
-    """Turn a ``ValueError`` raised by nnviz on bad input into a clear message instead of a traceback.
-
-    Use it around the nnviz calls that depend on user input::
-
-        with ui.explain_errors():
-            fig = figures.something(nnviz_call(user_values))
-            ui.show_figure(fig)
-    """
-    try:
-        yield
-    except ValueError as error:
-        st.error(str(error), icon=":material/error:")
 
 
 class Stepper:
