@@ -23,8 +23,8 @@ from nnviz.network import (
     loss_gradient,
     loss_value,
     parse_inputs,
-    parse_target,
     parse_sizes,
+    parse_target,
     pass_steps,
 )
 from nnviz.network_text import layer_backward_latex, neuron_forward_latex, num, pytorch_listing, weight_chain_latex
