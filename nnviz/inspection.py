@@ -19,9 +19,11 @@ process-wide torch state.
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import torch
@@ -29,6 +31,9 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from nnviz.models import linear_layers, model_spec
+
+if TYPE_CHECKING:
+    from nnviz.training import Trainer
 
 MAX_SAMPLES = 2_000
 """Most inputs per call of :func:`layer_activations` / :func:`class_probabilities`."""
@@ -302,6 +307,37 @@ class HistogramRecorder:
         if (kind, layer) not in self.histograms:
             raise ValueError(f"No {kind!r} histograms of {layer!r}; kinds are {self.KINDS}, layers {self.layer_names}.")
         return common_bins(self.steps, self.histograms[kind, layer], bins or self.bins)
+
+
+class TrainingHistograms:
+    """A :class:`HistogramRecorder` that follows a :class:`~nnviz.training.Trainer` while it trains: call it with
+    the trainer between optimizer steps (``nnviz.live.LiveRun(observer=...)`` does, after every slice).
+
+    It records at most every ``period_s`` seconds of wall time (so the cost stays a small share of training),
+    on the first :data:`PROBE_SAMPLES` test samples (training samples when there is no test split), and starts a
+    new recorder when the trainer went back (a reset). Read :attr:`recorder` from any thread: it is replaced,
+    never emptied.
+    """
+
+    PROBE_SAMPLES = 256
+
+    def __init__(self, period_s: float = 0.5, max_snapshots: int = 120) -> None:
+        self.period_s, self.max_snapshots = period_s, max_snapshots
+        self.recorder: HistogramRecorder | None = None
+        self._last = -math.inf
+
+    def __call__(self, trainer: Trainer) -> None:
+        step, now = trainer.global_step, time.perf_counter()
+        restarted = self.recorder is not None and self.recorder.steps and step < self.recorder.steps[-1]
+        if self.recorder is None or restarted:
+            x, t = (trainer.x_test, trainer.t_test) if len(trainer.x_test) else (trainer.x_train, trainer.t_train)
+            n = min(self.PROBE_SAMPLES, len(x))
+            self.recorder = HistogramRecorder(
+                trainer.model, x[:n], t[:n], loss_fn=trainer.criterion, max_snapshots=self.max_snapshots
+            )
+            self._last = -math.inf
+        if now - self._last >= self.period_s and self.recorder.record(trainer.model, step):
+            self._last = now
 
 
 def histogram(values: Tensor, bins: int) -> Histogram:

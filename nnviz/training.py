@@ -456,6 +456,11 @@ class Trainer:
         """(batch, 1) -> (batch,) for one-unit outputs, as the tutorials' ``.squeeze()``; else unchanged."""
         return output.squeeze(-1) if self.config.sizes[-1] == 1 else output
 
+    def criterion(self, output: Tensor, target: Tensor) -> Tensor:
+        """The data loss (no L1/L2 penalty) of the model's raw ``output`` (batch, outputs) against ``target``, a
+        slice of :attr:`t_train` / :attr:`t_test` (what the loss compares with)."""
+        return self._criterion(self._squeeze(output), target)
+
     def _criterion(self, output: Tensor, target: Tensor) -> Tensor:
         """The mean loss of a batch (the loss's ``torch.nn.functional`` function)."""
         return LOSSES[self.config.loss].torch_fn(output, target)

@@ -23,6 +23,7 @@ def test_presenter_scales_fonts_lines_markers_and_annotations():
                     name="curve",
                 ),
                 go.Heatmap(z=[[0, 1], [1, 0]]),
+                go.Bar(x=[1], y=[2], marker=dict(color="red")),  # a bar's marker has no size
             ]
         ),
         title="A title",

@@ -127,14 +127,15 @@ def presenter(fig: go.Figure, scale: float = PRESENTER_SCALE) -> go.Figure:
     for note in fig.layout.annotations:
         if note.font.size:
             note.font.size = round(note.font.size * scale)
-    for trace in fig.data:
-        line = getattr(trace, "line", None)
-        if line is not None and isinstance(line.width, int | float):
-            line.width = line.width * scale
-        marker = getattr(trace, "marker", None)
-        if marker is not None and isinstance(marker.size, int | float):
-            marker.size = marker.size * scale
-        textfont = getattr(trace, "textfont", None)
-        if textfont is not None and isinstance(textfont.size, int | float):
-            textfont.size = round(textfont.size * scale)
+    for trace in fig.data:  # each trace type has its own properties: a bar's marker has no size, a heatmap no line
+        _scale(getattr(trace, "line", None), "width", scale)
+        _scale(getattr(trace, "marker", None), "size", scale)
+        _scale(getattr(trace, "textfont", None), "size", scale, whole=True)
     return fig
+
+
+def _scale(part, name: str, scale: float, *, whole: bool = False) -> None:
+    """Multiply ``part.name`` by ``scale`` where the trace has that property and it holds one number."""
+    value = getattr(part, name, None) if part is not None and name in part else None
+    if isinstance(value, int | float):
+        setattr(part, name, round(value * scale) if whole else value * scale)
