@@ -16,6 +16,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
+from nnviz.inspection import TrainingHistograms
 from nnviz.live import (
     SLICE_S,
     LiveRun,
@@ -26,7 +27,6 @@ from nnviz.live import (
     live_workers,
     train_slice,
 )
-from nnviz.inspection import TrainingHistograms
 from nnviz.models import build_model, linear_layers
 from nnviz.toys import toy_2d
 from nnviz.training import TrainConfig, Trainer
