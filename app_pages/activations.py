@@ -129,4 +129,4 @@ with st.expander("Tutorial 000's sigmoid plot, reproduced", icon=":material/hist
     )
 
 ui.code_expander(pytorch_listing(selected, params, (low, high), code_logits, temperature))
-ui.next_concept("app_pages/losses.py", "Loss functions")
+ui.next_concept()

@@ -176,4 +176,4 @@ st.caption(
 )
 
 ui.code_expander(pytorch_listing(net, x, y, loss))
-ui.next_concept("app_pages/descent.py", "Gradient descent")
+ui.next_concept()

@@ -290,4 +290,4 @@ with batch_tab:
             ui.code_expander(
                 descent.pytorch_listing(model, runs[1].settings)  # the mini-batch run
             )
-ui.next_concept("app_pages/train.py", "Train a network")
+ui.next_concept()

@@ -104,4 +104,4 @@ with edit_col:
         st.markdown(f"After **{label}**: output [{before_text}] → **[{after_text}]**")
 
 ui.code_expander(pytorch_listing(net, x))
-ui.next_concept("app_pages/backprop.py", "Backpropagation")
+ui.next_concept()

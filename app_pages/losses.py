@@ -19,7 +19,6 @@ from nnviz.losses import (
     per_sample_terms,
     pytorch_listing,
 )
-from ui.registry import all_pages
 
 PRESETS = {
     "A decent classifier": {"target": [1.0, 0.0, 1.0, 0.0, 1.0], "prediction": [0.9, 0.2, 0.7, 0.1, 0.6]},
@@ -165,7 +164,4 @@ with grad_chart:
     ui.show_figure(_gradient_figure(float(grad_label)), key="loss_gradients")
 
 ui.code_expander(pytorch_listing(loss, predictions, targets, logits, target, grad_label))
-if any(spec.path == "app_pages/forward.py" for spec in all_pages()):
-    ui.next_concept("app_pages/forward.py", "Forward propagation")
-else:
-    ui.next_concept("app_pages/home.py", "Back to the learning path")
+ui.next_concept()

@@ -172,4 +172,4 @@ elif gate == "XOR":
     st.info("Watch the error count on XOR: does it ever reach 0?", icon=":material/help:")
 
 ui.code_expander(pytorch_listing(xs, ws, b, activation, gate, lr, MAX_EPOCHS, ui.seed()))
-ui.next_concept("app_pages/activations.py", "Activation functions")
+ui.next_concept()

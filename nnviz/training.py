@@ -53,6 +53,8 @@ if TYPE_CHECKING:
     from nnviz.dataset import Dataset
 
 EVAL_CHUNK = 8192  # samples per forward pass when evaluating a whole split
+MAX_EPOCHS = 5000
+"""Most epochs a run plans: the 2-D toys need hundreds; 5,000 of MNIST would train for hours on a shared CPU."""
 
 
 @dataclass(frozen=True)
@@ -108,8 +110,8 @@ class TrainConfig:
         check_learning_rate(self.lr)
         if self.batch_size is not None and self.batch_size < 1:
             raise ValueError(f"The batch size must be at least 1 (or None for full batch), got {self.batch_size}.")
-        if self.epochs < 1:
-            raise ValueError(f"Train for at least 1 epoch, got {self.epochs}.")
+        if not 1 <= self.epochs <= MAX_EPOCHS:
+            raise ValueError(f"Train for 1 to {MAX_EPOCHS:,} epochs, got {self.epochs:,}.")
         if self.l1 < 0 or self.l2 < 0:
             raise ValueError(f"L1 and L2 strengths cannot be negative, got l1={self.l1}, l2={self.l2}.")
         if self.early_stop_epsilon is not None and self.early_stop_epsilon <= 0:
@@ -264,12 +266,13 @@ class Trainer:
         self._epoch_first_row = 0
         self._epoch_correct = 0
 
-    RETUNABLE = ("lr", "optimizer", "hyper", "l1", "l2")
+    RETUNABLE = ("lr", "optimizer", "hyper", "l1", "l2", "epochs")
     """Settings :meth:`retune` changes in a running trainer; anything else defines a new run."""
 
     def retune(self, **settings) -> None:
         """Change how training goes on from the next step, without losing the run (TensorFlow Playground's
-        live controls): the learning rate, the optimizer and its hyperparameters, the L1 and L2 strengths.
+        live controls): the learning rate, the optimizer and its hyperparameters, the L1 and L2 strengths, and how
+        many epochs to train in all.
 
         The model, the history and the place in the epoch are kept; a new learning rate or hyperparameter is
         written into the live optimizer (its momentum and averages are kept), a different optimizer starts

@@ -77,7 +77,7 @@ def test_train_settings_reach_the_trainer(capsys, tmp_path):
         (["--arch", "3-8-2"], "takes 3 inputs but 'xor' has 2 features"),
         (["--arch", "2-8-2", "--batch-size", "0"], "batch size must be at least 1"),
         (["--arch", "2-8-2", "--batch-size", "many"], "whole number or 'full'"),
-        (["--arch", "2-8-2", "--epochs", "0"], "at least 1 epoch"),
+        (["--arch", "2-8-2", "--epochs", "0"], "Train for 1 to 5,000 epochs"),
         (["--arch", "2-8-2", "--lr", "-1"], "learning rate"),
         (["--arch", "2-8-2", "--lr", "1e5"], "at most 100"),
         (["--arch", "2-8-2", "--optimizer", "adam", "--momentum", "0.9"], "--momentum does not apply to"),

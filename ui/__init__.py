@@ -16,6 +16,7 @@ import streamlit as st
 from nnviz import network
 from nnviz.figures.style import presenter
 from ui.errors import explain_errors  # noqa: F401
+from ui.registry import HOME, all_pages
 
 PRESENTER_KEY = "presenter"
 SEED_KEY = "seed"
@@ -70,10 +71,16 @@ def code_expander(code: str, label: str = "PyTorch code") -> None:
         st.code(code, language="python")
 
 
-def next_concept(path: str, label: str) -> None:
-    """A link to the next page on the learning path."""
+def next_concept() -> None:
+    """A link to the next page on the learning path, in the page registry's order (Home after the last)."""
+    from ui import state  # ui.state reads this module's names: import it when a page runs, not before
+
+    pages = all_pages()
+    here = [spec.path for spec in pages].index(state.view().page_path)
+    following = pages[here + 1] if here + 1 < len(pages) else HOME
+    label = f"Next: {following.title}" if following is not HOME else "Back to the start"
     st.divider()
-    st.page_link(path, label=f"Next: {label}", icon=":material/arrow_forward:")
+    st.page_link(following.path, label=label, icon=":material/arrow_forward:")
 
 
 class Stepper:

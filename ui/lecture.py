@@ -111,8 +111,14 @@ TALKS: dict[str, Talk] = {
         "Learning is a walk downhill: too small a learning rate crawls, too large diverges; momentum and Adam "
         "change the walk."
     ),
+    "app_pages/playground.py": Talk(
+        "A network bends a line into any boundary: watch each hidden neuron's map, and the classes untangle."
+    ),
     "app_pages/train.py": Talk(
-        "Everything at once: mini-batches, backprop and steps, thousands of times, while the regions take shape."
+        "Everything at once on the tutorials' data: mini-batches, backprop and steps, thousands of times."
+    ),
+    "app_pages/inspect.py": Talk(
+        "Open the trained MNIST network: its first layer's weights are strokes, its mistakes are human ones."
     ),
 }
 

@@ -74,10 +74,22 @@ SECTIONS: dict[str, list[PageSpec]] = {
     ],
     "Training": [
         PageSpec(
+            "app_pages/playground.py",
+            "Playground",
+            ":material/scatter_plot:",
+            "TensorFlow Playground in real PyTorch: see every neuron, edit the network, bring your own data.",
+        ),
+        PageSpec(
             "app_pages/train.py",
             "Train a network",
             ":material/model_training:",
-            "Train real networks live: the tutorials' runs on MNIST-size data and a 2-D playground of your own.",
+            "The tutorials' own runs, live: the make_classification classifiers and the MNIST MLPs.",
+        ),
+        PageSpec(
+            "app_pages/inspect.py",
+            "Inside the MNIST network",
+            ":material/draw:",
+            "Draw a digit, see its weights and activations, its mistakes; save the trained network or load one.",
         ),
     ],
 }

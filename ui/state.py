@@ -31,6 +31,9 @@ from urllib.parse import urlencode
 
 import streamlit as st
 
+from nnviz.playground import LEARNING_RATES
+from nnviz.recipes import RECIPES
+from nnviz.training import MAX_EPOCHS
 from ui import DEFAULT_SEED, PRESENTER_KEY, SEED_KEY
 from ui.registry import HOME, all_pages
 
@@ -651,5 +654,11 @@ PAGES: dict[str, Fields] = {
         w=Float(1.5, -5.0, 5.0, 0.1),
         b=Float(0.0, -5.0, 5.0, 0.1),
         x=Float(1.0, -6.0, 6.0, 0.1),
+    ),
+    "app_pages/train.py": Fields(
+        "train",
+        tutorial=Choice("002", tuple(RECIPES)),
+        lr=Choice(1e-3, LEARNING_RATES),
+        epochs=Int(5, 1, MAX_EPOCHS),
     ),
 }

@@ -12,7 +12,6 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
-import torch
 
 from nnviz.figures.data import ArrayLike, class_points
 from nnviz.figures.style import CLASS_COLORS, PALETTE, styled
@@ -253,10 +252,10 @@ def decision_boundary(
 
 def confusion_counts(y_true: ArrayLike, y_pred: ArrayLike, n_classes: int) -> np.ndarray:
     """``(n_classes, n_classes)`` int matrix: entry ``[i, j]`` counts samples of true class ``i`` predicted as ``j``."""
-    truth, guess = torch.as_tensor(y_true).long().reshape(-1), torch.as_tensor(y_pred).long().reshape(-1)
+    truth, guess = np.asarray(y_true, dtype=np.int64).reshape(-1), np.asarray(y_pred, dtype=np.int64).reshape(-1)
     if truth.shape != guess.shape:
         raise ValueError(f"{len(truth)} true labels but {len(guess)} predictions.")
-    return torch.bincount(truth * n_classes + guess, minlength=n_classes * n_classes).reshape(n_classes, -1).numpy()
+    return np.bincount(truth * n_classes + guess, minlength=n_classes * n_classes).reshape(n_classes, -1)
 
 
 def confusion_matrix(

@@ -1,0 +1,169 @@
+"""Live training on a page: the session's :class:`~nnviz.live.LiveRun`, its buttons, and the live area.
+
+A training page reads top to bottom as::
+
+    run = TRAINING.run(defines, config, data)            # kept, retuned or rebuilt as the settings say
+    TRAINING.buttons(run)                                 # Play / Pause / Batch / Epoch / Reset
+    TRAINING.live(run, draw)                              # a fragment that redraws from the latest snapshot
+
+The run trains in its own worker thread (nnviz.live); the page never touches its Trainer. Buttons send commands
+from their callbacks, so Pause answers within one slice; the live area is a fragment that reruns a few times a
+second while the run trains and redraws only when a new snapshot was published.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Hashable
+from typing import TYPE_CHECKING
+
+import streamlit as st
+
+from nnviz.live import LiveRun, Snapshot
+from nnviz.training import TrainConfig, Trainer
+
+if TYPE_CHECKING:
+    from nnviz.dataset import Dataset
+
+TICK_S = 0.4
+"""How often the live area redraws while a run trains: charts update 2.5 times a second."""
+
+
+class LiveTraining:
+    """The per-user live run of one page (``LiveTraining("train")``), kept in session state.
+
+    Settings split in two, as in TensorFlow Playground: what defines the run (the data, the architecture, the
+    seed: a change builds a new run and closes the old one) and what can change while it trains (the learning
+    rate, the optimizer and its hyperparameters, L1 and L2: :meth:`run` retunes the live run, which keeps its
+    weights and its place).
+    """
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self._key, self._defines_key, self._observer_key = f"{name}_run", f"{name}_run_defines", f"{name}_observer"
+
+    @property
+    def current(self) -> LiveRun | None:
+        """The session's run, or None before the first :meth:`run`."""
+        return st.session_state.get(self._key)
+
+    @property
+    def observer(self) -> Callable[[Trainer], None] | None:
+        """What watches the current run (made by ``observe`` when the run was built), e.g. its histograms."""
+        return st.session_state.get(self._observer_key)
+
+    def run(
+        self,
+        defines: Hashable,
+        config: TrainConfig,
+        data: Dataset,
+        *,
+        observe: Callable[[], Callable[[Trainer], None]] | None = None,
+    ) -> LiveRun:
+        """The run for these settings: the kept one (retuned if ``config`` differs from it only in
+        :attr:`Trainer.RETUNABLE` settings), else a new one, watched by ``observe()`` (see :attr:`observer`).
+        ``defines`` holds whatever else defines the run (the data's key); a ValueError (a bad setting) leaves the
+        kept run as it is."""
+        current = self.current
+        if current is not None and st.session_state.get(self._defines_key) == defines and current.alive:
+            changes = _retunable_changes(current.snapshot.config, config)
+            if changes is not None:
+                if changes:
+                    current.retune(**changes)
+                return current
+        observer = observe() if observe is not None else None
+        run = LiveRun(config, data, observer=observer, name=f"{self.name}-run")
+        if current is not None:
+            current.close(timeout=0)  # its worker finishes its slice on its own
+        st.session_state[self._key], st.session_state[self._defines_key] = run, defines
+        st.session_state[self._observer_key] = observer
+        run.wait(lambda snapshot: snapshot.evaluation is not None, timeout=2.0)  # the first picture has its numbers
+        return run
+
+    def buttons(self, run: LiveRun, container=st) -> None:
+        """Play (or Pause), Batch, Epoch and Reset, each sending its command from its callback."""
+        snapshot = run.snapshot
+        columns = container.columns(4)
+        if snapshot.running:
+            columns[0].button(
+                "Pause",
+                key=f"{self.name}_pause",
+                icon=":material/pause:",
+                on_click=_command,
+                args=(run, run.pause),
+                width="stretch",
+            )
+        else:
+            columns[0].button(
+                "Play",
+                key=f"{self.name}_play",
+                icon=":material/play_arrow:",
+                on_click=_command,
+                args=(run, run.play),
+                disabled=snapshot.done,
+                type="primary",
+                width="stretch",
+            )
+        columns[1].button(
+            "Batch",
+            key=f"{self.name}_step",
+            icon=":material/skip_next:",
+            on_click=_command,
+            args=(run, run.step),
+            disabled=snapshot.done,
+            help="One optimizer step on one mini-batch.",
+            width="stretch",
+        )
+        columns[2].button(
+            "Epoch",
+            key=f"{self.name}_epoch",
+            icon=":material/fast_forward:",
+            on_click=_command,
+            args=(run, run.epoch),
+            disabled=snapshot.done or snapshot.running,
+            help="Train to the end of the current epoch.",
+            width="stretch",
+        )
+        columns[3].button(
+            "Reset",
+            key=f"{self.name}_reset",
+            icon=":material/restart_alt:",
+            on_click=_command,
+            args=(run, run.reset),
+            help="Back to step 0 and the same initial weights.",
+            width="stretch",
+        )
+
+    def live(self, run: LiveRun, draw: Callable[[Snapshot], None]) -> None:
+        """The live area: ``draw(snapshot)`` now, then again a few times a second while the run trains.
+
+        When the run stops (paused, done, failed) the whole page reruns once, so the buttons follow."""
+        key = f"{self.name}_drawn"
+
+        @st.fragment(run_every=TICK_S if run.snapshot.running else None)
+        def area() -> None:
+            snapshot = run.snapshot
+            was_running = st.session_state.get(key, (None, False))[1]
+            st.session_state[key] = (snapshot.version, snapshot.running)
+            draw(snapshot)
+            if was_running and not snapshot.running:
+                st.rerun()  # the buttons and the timer follow the new state
+
+        area()
+
+
+def _command(run: LiveRun, command: Callable[[], int]) -> None:
+    """Send a command and wait (briefly) until the worker has applied it, so that the rerun this click causes
+    already shows the run playing, paused or rewound."""
+    command_id = command()
+    run.wait(lambda snapshot: snapshot.applied >= command_id, timeout=1.0)
+
+
+def _retunable_changes(live: TrainConfig, wanted: TrainConfig) -> dict | None:
+    """The :attr:`Trainer.RETUNABLE` settings in which ``wanted`` differs from ``live``, or None when it also differs
+    in anything else (then it is another run)."""
+    changes = {
+        name: getattr(wanted, name) for name in Trainer.RETUNABLE if getattr(wanted, name) != getattr(live, name)
+    }
+    same_otherwise = dataclasses.replace(live, **changes) == wanted if changes else live == wanted
+    return changes if same_otherwise else None
