@@ -345,7 +345,7 @@ from nnviz.toys import toy_2d
 from nnviz.training import TrainConfig
 
 data = toy_2d("spiral", n_samples=400, seed=0)
-runs = [LiveRun(TrainConfig(sizes=(2, 64, 64, 2), batch_size=8, epochs=10_000, seed=s), data) for s in (1, 2)]
+runs = [LiveRun(TrainConfig(sizes=(2, 64, 64, 2), batch_size=8, epochs=5_000, seed=s), data) for s in (1, 2)]
 for run in runs:
     run.play()
 for run in runs:
