@@ -1,11 +1,18 @@
 """nnviz: the multipage app. Page config, navigation, the page's state and the shared sidebar; nothing else."""
 
 import streamlit as st
+import torch
 
 import ui
 from ui import lecture, state
 from ui.registry import HOME, SECTIONS, all_pages
 
+SERVER_TORCH_THREADS = 1
+"""One torch thread per training run, the server's policy: a run's worker and the visitors' script threads each
+computing with torch's default team (one thread per core) made the idle team members spin on the 2 cores and the
+in-app training ran ~40x below headless; one thread each costs a headless run ~10 % (benchmarks/app_training.py)."""
+
+torch.set_num_threads(SERVER_TORCH_THREADS)
 st.set_page_config(page_title="nnviz — see and touch neural networks", page_icon="🧠", layout="wide")
 
 PAGES = {spec.path: st.Page(spec.path, title=spec.title, icon=spec.icon, default=spec is HOME) for spec in all_pages()}

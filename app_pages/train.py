@@ -157,7 +157,7 @@ def show_comparison(snapshot: Snapshot) -> None:
     st.dataframe(pd.DataFrame(rows, columns=list(header)), hide_index=True)
 
 
-def show_charts(snapshot: Snapshot) -> None:
+def show_curves(snapshot: Snapshot) -> None:
     batch, epoch = snapshot.history.frame("batch"), snapshot.history.frame("epoch")
     per_epoch = snapshot.batches_per_epoch
     loss_name = LOSSES[snapshot.config.loss].short
@@ -171,6 +171,11 @@ def show_charts(snapshot: Snapshot) -> None:
             figures.learning_curves(batch, epoch, per_epoch, metric="accuracy", height=300, legend=False),
             key="train_accuracy",
         )
+
+
+def show_pictures(snapshot: Snapshot) -> None:
+    """The test images with their predictions, the confusion matrix and the gradient norms: redrawn about once a
+    second, as often as the live evaluation changes."""
     evaluation = snapshot.evaluation
     if evaluation is not None and dataset.image_shape is not None:
         x = (dataset.x_test if evaluation.split == "test" else dataset.x_train)[evaluation.rows]
@@ -201,8 +206,10 @@ def show_charts(snapshot: Snapshot) -> None:
                 key="train_confusion",
             )
     with right if evaluation is not None else left:
+        batch = snapshot.history.frame("batch")
         ui.show_figure(
-            figures.gradient_norms(batch, snapshot.history.layer_names, per_epoch, height=440), key="train_grads"
+            figures.gradient_norms(batch, snapshot.history.layer_names, snapshot.batches_per_epoch, height=440),
+            key="train_grads",
         )
 
 
@@ -210,11 +217,12 @@ def draw(snapshot: Snapshot) -> None:
     show_progress(snapshot)
     if snapshot.done:
         show_comparison(snapshot)
-    show_charts(snapshot)
+    show_curves(snapshot)
 
 
 with main:
     TRAINING.live(run, draw)
+    TRAINING.live(run, show_pictures, every=1.0, part="pictures")
 
 script = training_script(
     run.snapshot.config, dataset.name, seed=ui.seed(), **({"test_size": 0} if dataset.n_test == 0 else {})

@@ -785,6 +785,11 @@ def _unregister(worker: _Worker) -> None:
         _WORKERS.discard(worker)
 
 
+def training_runs(scheduler: Scheduler = SCHEDULER) -> int:
+    """Runs that train now or wait for a slot (the runs sharing the server's training time)."""
+    return sum(scheduler.load())
+
+
 def live_workers() -> int:
     """Worker threads of live runs in this process."""
     with _WORKERS_LOCK:

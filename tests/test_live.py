@@ -26,6 +26,7 @@ from nnviz.live import (
     grid_resolution,
     live_workers,
     train_slice,
+    training_runs,
 )
 from nnviz.models import build_model, linear_layers
 from nnviz.toys import toy_2d
@@ -285,6 +286,10 @@ def test_runs_on_one_slot_take_turns_and_all_progress():
         steps = [run.snapshot.step for run in runs]
         assert min(steps) > 0.3 * max(steps), steps
         assert {RunState.TRAINING, RunState.WAITING} <= states
+        assert training_runs(scheduler) == 3  # what the live areas slow their redraws by
+        runs[0].pause()
+        runs[0].wait(lambda snapshot: not snapshot.running)
+        assert training_runs(scheduler) == 2
     finally:
         for run in runs:
             run.close()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -10,6 +12,8 @@ from sklearn.metrics import confusion_matrix as sklearn_confusion_matrix
 
 from nnviz.datasets import load_dataset
 from nnviz.figures import training as figures
+from nnviz.figures.data import image_grid
+from nnviz.figures.style import validated
 from nnviz.playground import playground_config
 from nnviz.training import TrainConfig, Trainer
 
@@ -159,3 +163,21 @@ def test_confusion_matrix_figure():
     assert list(heatmap.x) == ["cat", "dog", "bird"] and fig.layout.yaxis.autorange == "reversed"
     assert fig.layout.xaxis.title.text == "predicted class" and fig.layout.yaxis.title.text == "true class"
     assert fig.layout.title.text == "Test"
+
+
+@pytest.mark.parametrize("when", ["before", "after"])
+def test_live_figures_are_valid_plotly(trained, when):
+    """The live figures are built without plotly's validation (style.figure): plotly must accept every property."""
+    trainer = trained if when == "after" else Trainer(TrainConfig(sizes=(2, 6, 2)), load_dataset("moons"))
+    batch, epoch = trainer.history.frame("batch"), trainer.history.frame("epoch")
+    labels = trainer.y_test.numpy()
+    for fig in (
+        figures.learning_curves(batch, epoch, trainer.batches_per_epoch),
+        figures.learning_curves(batch, epoch, trainer.batches_per_epoch, metric="accuracy", legend=False),
+        figures.gradient_norms(batch, trainer.history.layer_names, trainer.batches_per_epoch),
+        figures.confusion_matrix(labels, labels[::-1], ["a", "b"]),
+        image_grid(np.random.default_rng(0).random((4, 9)), labels[:4], image_shape=(3, 3), predictions=labels[:4]),
+    ):
+        valid = validated(fig)  # raises ValueError for any property plotly does not know
+        assert json.loads(valid.layout.to_json()) == json.loads(fig.layout.to_json())
+        assert [trace.type for trace in valid.data] == [trace["type"] for trace in fig.to_dict()["data"]]

@@ -5,6 +5,7 @@ A training page reads top to bottom as::
     run = TRAINING.run(defines, config, data)            # kept, retuned or rebuilt as the settings say
     TRAINING.buttons(run)                                 # Play / Pause / Batch / Epoch / Reset
     TRAINING.live(run, draw)                              # a fragment that redraws from the latest snapshot
+    TRAINING.live(run, draw_pictures, every=1.0, part="pictures")  # what changes less often, less often
 
 The run trains in its own worker thread (nnviz.live); the page never touches its Trainer. Buttons send commands
 from their callbacks, so Pause answers within one slice; the live area is a fragment that reruns a few times a
@@ -19,7 +20,7 @@ from typing import TYPE_CHECKING
 
 import streamlit as st
 
-from nnviz.live import LiveRun, Snapshot
+from nnviz.live import LiveRun, Snapshot, training_runs
 from nnviz.training import TrainConfig, Trainer
 
 if TYPE_CHECKING:
@@ -27,6 +28,16 @@ if TYPE_CHECKING:
 
 TICK_S = 0.4
 """How often the live area redraws while a run trains: charts update 2.5 times a second."""
+RUNS_AT_FULL_RATE = 2
+"""Runs training at once up to which the live areas redraw every :data:`TICK_S`. With N > 2 runs sharing the
+server each advances about 1/N as fast, and its live areas redraw N/2 times less often: a classroom's redraws
+then cost the server what two sessions' do (each redraw is one script run on the server and one re-render in
+the browser)."""
+
+
+def period(every: float) -> float:
+    """The redraw period of a live area drawn every ``every`` seconds on a quiet server, under the current load."""
+    return every * max(1.0, training_runs() / RUNS_AT_FULL_RATE)
 
 
 class LiveTraining:
@@ -134,13 +145,19 @@ class LiveTraining:
             width="stretch",
         )
 
-    def live(self, run: LiveRun, draw: Callable[[Snapshot], None]) -> None:
-        """The live area: ``draw(snapshot)`` now, then again a few times a second while the run trains.
+    def live(
+        self, run: LiveRun, draw: Callable[[Snapshot], None], *, every: float = TICK_S, part: str = "live"
+    ) -> None:
+        """A live area: ``draw(snapshot)`` now, then again every ``every`` seconds while the run trains.
 
-        When the run stops (paused, done, failed) the whole page reruns once, so the buttons follow."""
-        key = f"{self.name}_drawn"
+        A page with parts that change at different rates draws each in its own area (its own ``part`` name): the
+        curves every :data:`TICK_S`, the pictures of the live evaluation (refreshed every
+        :data:`nnviz.live.EVAL_PERIOD_S` of training) about once a second, so no tick rebuilds what did not
+        change. When the run stops (paused, done, failed) the whole page reruns once, so the buttons follow."""
+        key = f"{self.name}_{part}_drawn"
+        tick = period(every) if run.snapshot.running else None
 
-        @st.fragment(run_every=TICK_S if run.snapshot.running else None)
+        @st.fragment(run_every=tick)
         def area() -> None:
             snapshot = run.snapshot
             was_running = st.session_state.get(key, (None, False))[1]
@@ -148,6 +165,8 @@ class LiveTraining:
             draw(snapshot)
             if was_running and not snapshot.running:
                 st.rerun()  # the buttons and the timer follow the new state
+            elif tick is not None and not 0.5 <= period(every) / tick <= 2.0:
+                st.rerun()  # the load changed: the fragment's timer is set again
 
         area()
 

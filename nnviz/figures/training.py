@@ -12,12 +12,14 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
+from scipy.signal import lfilter
 
 from nnviz.figures.data import ArrayLike, class_points
-from nnviz.figures.style import CLASS_COLORS, PALETTE, styled
+from nnviz.figures.style import CLASS_COLORS, PALETTE, figure, styled
 
-MAX_POINTS = 1500
-"""Longest line drawn per trace; longer per-batch series are thinned evenly (the last point kept)."""
+MAX_POINTS = 600
+"""Longest line drawn per trace (about one point per pixel of a half-width chart); longer per-batch series are
+thinned evenly (the last point kept). Each point costs the browser on every live redraw."""
 RAW_COLOR = "rgba(0,114,178,0.2)"  # PALETTE[0], faint: the noisy per-batch values under their smoothed line
 METRICS = ("loss", "accuracy")
 
@@ -31,11 +33,8 @@ def ema(values: ArrayLike, weight: float = 0.9) -> np.ndarray:
     if not 0.0 <= weight < 1.0:
         raise ValueError(f"The smoothing weight must be in [0, 1), got {weight}.")
     v = np.asarray(values, dtype=float)
-    smoothed, m = np.empty_like(v), 0.0
-    for t, value in enumerate(v, start=1):
-        m = weight * m + (1.0 - weight) * value
-        smoothed[t - 1] = m / (1.0 - weight**t)
-    return smoothed
+    m = lfilter([1.0 - weight], [1.0, -weight], v)  # m_t = weight * m_{t-1} + (1 - weight) * v_t, in C
+    return m / (1.0 - weight ** np.arange(1, len(v) + 1))
 
 
 def thin(n: int, max_points: int = MAX_POINTS) -> np.ndarray:
@@ -53,12 +52,13 @@ def _column(frame: pd.DataFrame, name: str) -> np.ndarray:
 BEFORE_TRAINING = "Press ▶ Play<br>to start training"
 
 
-def _hint_until_trained(fig: go.Figure, batch: pd.DataFrame) -> None:
-    """Before the first step, say in the empty plot area how to start, so it does not read as broken."""
-    if len(batch) == 0:
-        fig.add_annotation(
-            text=BEFORE_TRAINING, xref="paper", yref="paper", x=0.5, y=0.5, showarrow=False, font=dict(color="#6E7781")
-        )
+def _hint_until_trained(batch: pd.DataFrame) -> dict:
+    """Before the first step, the layout of an annotation saying in the empty plot area how to start, so that it
+    does not read as broken; nothing afterwards."""
+    if len(batch):
+        return {}
+    hint = dict(text=BEFORE_TRAINING, xref="paper", yref="paper", x=0.5, y=0.5, showarrow=False)
+    return dict(annotations=[hint | dict(font=dict(color="#6E7781"))])
 
 
 def learning_curves(
@@ -85,9 +85,9 @@ def learning_curves(
     rows = thin(len(batch))
     x_batch = _column(batch, "step")[rows] / batches_per_epoch
     values = _column(batch, metric) * scale
-    fig = go.Figure()
-    fig.add_trace(
-        go.Scatter(
+    traces = [
+        dict(
+            type="scatter",
             x=x_batch,
             y=values[rows],
             mode="lines",
@@ -95,29 +95,27 @@ def learning_curves(
             showlegend=False,
             line=dict(color=RAW_COLOR, width=1),
             hovertemplate="epoch %{x:.2f}<br>batch " + metric + " %{y:.4g}<extra></extra>",
-        )
-    )
-    fig.add_trace(
-        go.Scatter(
+        ),
+        dict(
+            type="scatter",
             x=x_batch,
             y=ema(values, smoothing)[rows],
             mode="lines",
             name="batches (smoothed)",
             line=dict(color=PALETTE[0], width=2.5),
             hovertemplate="epoch %{x:.2f}<br>smoothed " + metric + " %{y:.4g}<extra></extra>",
-        )
-    )
-    test_column = f"test_{metric}"
+        ),
+    ]
     epochs = _column(epoch, "epoch")
     for name, column, color, symbol in (
         ("train (epoch)", metric, PALETTE[0], "circle"),
-        ("test (epoch)", test_column, PALETTE[1], "diamond"),
+        ("test (epoch)", f"test_{metric}", PALETTE[1], "diamond"),
     ):
-        y = _column(epoch, column) * scale
-        fig.add_trace(
-            go.Scatter(
+        traces.append(
+            dict(
+                type="scatter",
                 x=epochs,
-                y=y,
+                y=_column(epoch, column) * scale,
                 mode="lines+markers" if len(epochs) < 60 else "lines",
                 name=name,
                 line=dict(color=color, width=2, dash="dot" if column == metric else "solid"),
@@ -125,18 +123,13 @@ def learning_curves(
                 hovertemplate=f"epoch %{{x}}<br>{name} " + metric + " %{y:.4g}<extra></extra>",
             )
         )
-    if metric == "accuracy":
-        fig.update_yaxes(range=[0, 101], ticksuffix=" %")
-    else:
-        fig.update_yaxes(rangemode="tozero")
-    fig.update_xaxes(rangemode="tozero")
-    _hint_until_trained(fig, batch)
-    y_title = f"{loss_name} loss" if metric == "loss" else "accuracy"
-    return styled(
-        fig,
+    y_axis = dict(range=[0, 101], ticksuffix=" %") if metric == "accuracy" else dict(rangemode="tozero")
+    return figure(
+        traces,
+        dict(xaxis=dict(rangemode="tozero"), yaxis=y_axis) | _hint_until_trained(batch),
         title=title or ("Loss" if metric == "loss" else "Accuracy"),
         x_title="epoch",
-        y_title=y_title,
+        y_title=f"{loss_name} loss" if metric == "loss" else "accuracy",
         height=height,
         legend=legend,
     )
@@ -157,22 +150,28 @@ def gradient_norms(
     """
     rows = thin(len(batch))
     x = _column(batch, "step")[rows] / batches_per_epoch
-    fig = go.Figure()
-    for i, name in enumerate(layer_names):
-        fig.add_trace(
-            go.Scatter(
-                x=x,
-                y=ema(_column(batch, f"grad_norm/{name}"), smoothing)[rows],
-                mode="lines",
-                name=f"layer {i + 1} ({name})",
-                line=dict(color=PALETTE[i % len(PALETTE)], width=2),
-                hovertemplate=f"{name}<br>epoch %{{x:.2f}}<br>‖∂L/∂W‖ = %{{y:.3g}}<extra></extra>",
-            )
+    traces = [
+        dict(
+            type="scatter",
+            x=x,
+            y=ema(_column(batch, f"grad_norm/{name}"), smoothing)[rows],
+            mode="lines",
+            name=f"layer {i + 1} ({name})",
+            line=dict(color=PALETTE[i % len(PALETTE)], width=2),
+            hovertemplate=f"{name}<br>epoch %{{x:.2f}}<br>‖∂L/∂W‖ = %{{y:.3g}}<extra></extra>",
         )
-    fig.update_yaxes(type="log", tickvals=log_ticks([y for trace in fig.data for y in trace.y]), tickformat=".2g")
-    fig.update_xaxes(rangemode="tozero")
-    _hint_until_trained(fig, batch)
-    return styled(fig, title=title, x_title="epoch", y_title="‖∂L/∂W‖₂ (log scale)", height=height)
+        for i, name in enumerate(layer_names)
+    ]
+    ticks = log_ticks(np.concatenate([trace["y"] for trace in traces])) if traces else []
+    return figure(
+        traces,
+        dict(xaxis=dict(rangemode="tozero"), yaxis=dict(type="log", tickvals=ticks, tickformat=".2g"))
+        | _hint_until_trained(batch),
+        title=title,
+        x_title="epoch",
+        y_title="‖∂L/∂W‖₂ (log scale)",
+        height=height,
+    )
 
 
 def log_ticks(values: ArrayLike) -> list[float]:
@@ -274,24 +273,26 @@ def confusion_matrix(
     totals = counts.sum(axis=1, keepdims=True)
     share = np.divide(counts, totals, out=np.zeros(counts.shape), where=totals > 0)
     names = list(class_names)
-    fig = go.Figure(
-        go.Heatmap(
-            x=names,
-            y=names,
-            z=share,
-            zmin=0.0,
-            zmax=1.0,
-            text=counts,
-            texttemplate="%{text}",
-            customdata=counts,
-            colorscale="Blues",
-            showscale=False,
-            xgap=1,
-            ygap=1,
-            hovertemplate="true %{y}, predicted %{x}<br>%{customdata} samples"
-            " (%{z:.0%} of the true class)<extra></extra>",
-        )
+    heatmap = dict(
+        type="heatmap",
+        x=names,
+        y=names,
+        z=share,
+        zmin=0.0,
+        zmax=1.0,
+        text=counts,
+        texttemplate="%{text}",
+        customdata=counts,
+        colorscale="Blues",
+        showscale=False,
+        xgap=1,
+        ygap=1,
+        hovertemplate="true %{y}, predicted %{x}<br>%{customdata} samples (%{z:.0%} of the true class)<extra></extra>",
     )
-    fig.update_yaxes(autorange="reversed", type="category")
-    fig.update_xaxes(type="category", tickangle=-30 if max(len(n) for n in names) > 3 else 0)
-    return styled(fig, title=title, x_title="predicted class", y_title="true class", height=height, legend=False)
+    axes = dict(
+        yaxis=dict(autorange="reversed", type="category"),
+        xaxis=dict(type="category", tickangle=-30 if max(len(n) for n in names) > 3 else 0),
+    )
+    return figure(
+        [heatmap], axes, title=title, x_title="predicted class", y_title="true class", height=height, legend=False
+    )
