@@ -1,7 +1,10 @@
-"""A trained model as bytes, for a download button, and back from an uploaded file — safely.
+"""A trained model as bytes or a file (a download button, ``--save``) and back — safely: the one home of checkpoints.
 
-The bytes are a ``torch.save`` zip archive of ``{"format", "spec", "state_dict"}``, the layout of
-:func:`nnviz.models.save_checkpoint`: files from either load with either.
+The bytes are a ``torch.save`` zip archive of ``{"format", "spec", "state_dict"}`` and, for a network fed by
+feature crosses (the playground), ``"features"``: the names of its input features. :func:`dumps` /
+:func:`loads` work on bytes (uploads, downloads), :func:`save` / :func:`load` on files (the CLI,
+:meth:`nnviz.training.Trainer.save`), :func:`read` also returns the features; all of them load through the same
+checks.
 
 Loading an uploaded file never runs code from it and answers every bad file with a
 :class:`CheckpointError` (a ``ValueError``) whose message is one short sentence. In order:
@@ -24,6 +27,9 @@ from __future__ import annotations
 
 import io
 import zipfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
 
 import torch
 from torch import Tensor, nn
@@ -42,11 +48,23 @@ class CheckpointError(ValueError):
     """The bytes are not a checkpoint nnviz can load; the message says why in one sentence."""
 
 
-def dumps(model: nn.Module) -> bytes:
-    """The model's architecture and weights (moved to the CPU) as the bytes of a ``torch.save`` archive."""
-    state = {name: tensor.detach().cpu() for name, tensor in model.state_dict().items()}
+@dataclass(frozen=True)
+class Checkpoint:
+    """What a checkpoint holds: the model (on the CPU) and its input features' names (None when not stored)."""
+
+    model: nn.Module
+    features: tuple[str, ...] | None = None
+
+
+def dumps(model: nn.Module, *, features: Sequence[str] | None = None) -> bytes:
+    """The model's architecture and weights (moved to the CPU), and ``features`` when given, as the bytes of a
+    ``torch.save`` archive."""
+    state = {name: tensor.detach().cpu().clone() for name, tensor in model.state_dict().items()}
+    payload = {"format": CHECKPOINT_FORMAT, "spec": model_spec(model).to_dict(), "state_dict": state}
+    if features is not None:
+        payload["features"] = [str(name) for name in features]
     buffer = io.BytesIO()
-    torch.save({"format": CHECKPOINT_FORMAT, "spec": model_spec(model).to_dict(), "state_dict": state}, buffer)
+    torch.save(payload, buffer)
     return buffer.getvalue()
 
 
@@ -60,6 +78,11 @@ def loads(data: bytes, expected: ModelSpec | None = None) -> nn.Module:
     Raises:
         CheckpointError: for anything but a valid nnviz checkpoint (see the module docstring).
     """
+    return read(data, expected).model
+
+
+def read(data: bytes, expected: ModelSpec | None = None) -> Checkpoint:
+    """The model and the features stored in ``data``; raises :class:`CheckpointError` as :func:`loads` does."""
     _check_container(data)
     try:
         payload = torch.load(io.BytesIO(data), map_location="cpu", weights_only=True)
@@ -70,7 +93,38 @@ def loads(data: bytes, expected: ModelSpec | None = None) -> nn.Module:
     spec = _spec(payload.get("spec"))
     if expected is not None and spec != expected:
         raise CheckpointError(f"The file holds {spec.describe()}, but this network is {expected.describe()}.")
-    return _model(spec, payload.get("state_dict"))
+    return Checkpoint(_model(spec, payload.get("state_dict")), _features(payload.get("features")))
+
+
+def save(model: nn.Module, path: str | Path, *, features: Sequence[str] | None = None) -> Path:
+    """Write :func:`dumps`'s bytes to ``path`` (its folder created), atomically; returns the path."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(path.name + ".partial")
+    partial.write_bytes(dumps(model, features=features))
+    partial.replace(path)
+    return path
+
+
+def load(path: str | Path, expected: ModelSpec | None = None) -> nn.Module:
+    """The model in the checkpoint file at ``path``; :class:`CheckpointError` for a missing, oversized or bad file."""
+    path = Path(path)
+    try:
+        size = path.stat().st_size
+        if size > MAX_CHECKPOINT_BYTES:
+            raise CheckpointError(f"{path} has {size:,} bytes; a checkpoint has at most {MAX_CHECKPOINT_BYTES:,}.")
+        data = path.read_bytes()
+    except OSError as error:
+        raise CheckpointError(f"Cannot read {path}: {error.strerror or type(error).__name__}.") from None
+    return loads(data, expected)
+
+
+def _features(stored: object) -> tuple[str, ...] | None:
+    if stored is None:
+        return None
+    if not isinstance(stored, list | tuple) or not all(isinstance(name, str) for name in stored) or len(stored) > 64:
+        raise CheckpointError("The file's list of input features is invalid.")
+    return tuple(stored)
 
 
 def _check_container(data: bytes) -> None:
@@ -151,4 +205,14 @@ def _shortened(message: str, limit: int = 300) -> str:
     return message if len(message) <= limit else message[: limit - 1] + "…"
 
 
-__all__ = ["MAX_CHECKPOINT_BYTES", "MAX_PARAMETERS", "CheckpointError", "dumps", "loads"]
+__all__ = [
+    "MAX_CHECKPOINT_BYTES",
+    "MAX_PARAMETERS",
+    "Checkpoint",
+    "CheckpointError",
+    "dumps",
+    "load",
+    "loads",
+    "read",
+    "save",
+]

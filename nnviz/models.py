@@ -1,8 +1,9 @@
-"""The tutorials' network architectures, an MLP builder, and checkpoints.
+"""The tutorials' network architectures and an MLP builder.
 
 Every model here is an ``nn.Module`` of Linear layers and element-wise activations, so one
 :class:`ModelSpec` (sizes + one activation per Linear layer) describes each of them. The spec is
-what a checkpoint stores beside the weights, and what :func:`build_model` turns back into a model.
+what a checkpoint (:mod:`nnviz.checkpoints`) stores beside the weights, and what :func:`build_model` turns back
+into a model; :func:`check_state_dict` checks weights against it.
 
 The tutorials' classes keep the tutorials' class names and attribute names (``fc1``, ``lin1``,
 ``layers``), so their ``state_dict`` keys match the tutorials' own code.
@@ -15,11 +16,9 @@ torch.Size([5, 2])
 from __future__ import annotations
 
 import math
-import pickle
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 import torch
 import torch.nn.functional as F
@@ -274,38 +273,7 @@ def linear_layers(model: nn.Module) -> list[tuple[str, nn.Linear]]:
     return [(name, m) for name, m in model.named_modules() if isinstance(m, nn.Linear)]
 
 
-# --- Checkpoints -------------------------------------------------------------------------------------------------
-
-
-def save_checkpoint(model: nn.Module, path: str | Path) -> Path:
-    """Save ``{"format", "spec", "state_dict"}`` to ``path`` (tensors moved to the CPU)."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    state = {k: v.detach().cpu() for k, v in model.state_dict().items()}
-    torch.save({"format": CHECKPOINT_FORMAT, "spec": model_spec(model).to_dict(), "state_dict": state}, path)
-    return path
-
-
-def load_checkpoint(path: str | Path, expected: ModelSpec | None = None) -> nn.Module:
-    """Rebuild the model stored at ``path`` (``torch.load(weights_only=True)``) and load its weights.
-
-    Raises ValueError if the file is not an nnviz checkpoint, if its architecture differs from
-    ``expected`` (when given), or if any weight's shape does not match the architecture it claims.
-    """
-    try:
-        payload = torch.load(Path(path), map_location="cpu", weights_only=True)
-    except (OSError, RuntimeError, EOFError, pickle.UnpicklingError) as err:
-        reason = str(err).strip().splitlines()[0]
-        raise ValueError(f"Cannot read checkpoint {str(path)!r} (weights only): {reason}") from None
-    if not isinstance(payload, dict) or payload.get("format") != CHECKPOINT_FORMAT:
-        raise ValueError(f"{str(path)!r} is not an nnviz checkpoint ({CHECKPOINT_FORMAT}).")
-    spec = ModelSpec.from_dict(payload["spec"])
-    if expected is not None and spec != expected:
-        raise ValueError(f"Checkpoint holds {spec.describe()}, but the model is {expected.describe()}.")
-    model = build_model(spec)
-    check_state_dict(model, payload["state_dict"])
-    model.load_state_dict(payload["state_dict"])
-    return model
+# --- Weights against an architecture -----------------------------------------------------------------------------
 
 
 def check_state_dict(model: nn.Module, state_dict: dict[str, Tensor]) -> None:

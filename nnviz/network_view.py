@@ -31,9 +31,7 @@ multiply-adds (:func:`affordable_resolution` picks the finest grid within it); e
 
 from __future__ import annotations
 
-import io
 import math
-import pickle
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -43,8 +41,10 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
+from nnviz import checkpoints
+from nnviz.dataset import DataError
 from nnviz.features import PLAIN, FeatureMap
-from nnviz.models import CHECKPOINT_FORMAT, ModelSpec, build_model, check_state_dict, linear_layers, model_spec
+from nnviz.models import linear_layers, model_spec
 from nnviz.toys import TOY_EXTENT
 
 MAX_RESOLUTION = 200
@@ -56,8 +56,6 @@ CHUNK = 16_384
 """Grid points per forward pass."""
 EDIT_LIMIT = 10.0
 """Largest |value| one may set a weight or bias to: beyond it a tanh or sigmoid unit is saturated everywhere."""
-MAX_MODEL_BYTES = 50_000_000
-"""Largest model file :func:`load_model_bytes` reads (a 5 M-parameter network, the page's limit, is 20 MB)."""
 MAX_LINES, MAX_LINE_SAMPLES = 41, 401
 """Bounds of :func:`hidden_space`'s grid: lines per direction and points per line."""
 
@@ -378,39 +376,20 @@ def layer_parameters(model: nn.Module) -> list[tuple[np.ndarray, np.ndarray]]:
 
 
 def model_bytes(model: nn.Module, features: FeatureMap) -> bytes:
-    """The model as a file to download: an nnviz checkpoint (``format``, ``spec``, ``state_dict``, tensors on the
-    CPU, as :func:`nnviz.models.save_checkpoint` writes) plus ``features``, the input features' names.
-
-    ``torch.load(..., weights_only=True)`` reads it; so do :func:`load_model_bytes` and
-    :func:`nnviz.models.load_checkpoint` (which ignores the features).
-    """
+    """The model as a file to download: an :mod:`nnviz.checkpoints` checkpoint that also names the input features;
+    ``torch.load(..., weights_only=True)`` reads it, and so do :func:`load_model_bytes` and
+    :func:`nnviz.checkpoints.loads` (which ignores the features)."""
     _check_inputs(model, features)
-    payload = {
-        "format": CHECKPOINT_FORMAT,
-        "spec": model_spec(model).to_dict(),
-        "state_dict": {name: tensor.detach().cpu().clone() for name, tensor in model.state_dict().items()},
-        "features": list(features.names),
-    }
-    buffer = io.BytesIO()
-    torch.save(payload, buffer)
-    return buffer.getvalue()
+    return checkpoints.dumps(model, features=features.names)
 
 
 def load_model_bytes(data: bytes) -> tuple[nn.Module, FeatureMap]:
-    """The model and its features from :func:`model_bytes`'s file; ValueError for anything else."""
-    if len(data) > MAX_MODEL_BYTES:
-        raise ValueError(f"The file has {len(data):,} bytes; a model file here has at most {MAX_MODEL_BYTES:,}.")
+    """The model and its features from :func:`model_bytes`'s file (plain inputs x₁, x₂ when it names none);
+    a ValueError (:class:`~nnviz.checkpoints.CheckpointError`) for anything else."""
+    checkpoint = checkpoints.read(data)
     try:
-        payload = torch.load(io.BytesIO(data), map_location="cpu", weights_only=True)
-    except (RuntimeError, EOFError, pickle.UnpicklingError, ValueError) as error:
-        reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-        raise ValueError(f"Not a model file (read with weights only): {reason}") from None
-    if not isinstance(payload, dict) or payload.get("format") != CHECKPOINT_FORMAT:
-        raise ValueError(f"Not an nnviz model file ({CHECKPOINT_FORMAT}).")
-    spec = ModelSpec.from_dict(payload["spec"])
-    features = FeatureMap(tuple(payload.get("features", PLAIN)))
-    model = build_model(spec)
-    check_state_dict(model, payload["state_dict"])
-    model.load_state_dict(payload["state_dict"])
-    _check_inputs(model, features)
-    return model, features
+        features = FeatureMap(checkpoint.features or PLAIN)
+    except DataError as error:
+        raise checkpoints.CheckpointError(f"The file's input features are unknown: {error}") from None
+    _check_inputs(checkpoint.model, features)
+    return checkpoint.model, features

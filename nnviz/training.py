@@ -34,6 +34,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 
+from nnviz import checkpoints
 from nnviz.activations import ACTIVATIONS
 from nnviz.losses import LOSSES, PREDICTIONS, loss_named
 from nnviz.models import (
@@ -44,8 +45,6 @@ from nnviz.models import (
     check_sizes,
     default_activations,
     linear_layers,
-    load_checkpoint,
-    save_checkpoint,
 )
 from nnviz.optimizers import OPTIMIZERS, check_learning_rate, optimizer_named
 
@@ -532,12 +531,13 @@ class Trainer:
     # --- checkpoints --------------------------------------------------------------------------------------------
 
     def save(self, path: str | Path) -> Path:
-        """Save the model's weights and architecture (see :func:`nnviz.models.save_checkpoint`)."""
-        return save_checkpoint(self.model, path)
+        """Save the model's weights and architecture (an :mod:`nnviz.checkpoints` file)."""
+        return checkpoints.save(self.model, path)
 
     def load(self, path: str | Path) -> None:
-        """Load weights saved by :meth:`save`; ValueError if the file's architecture differs from this one."""
-        loaded = load_checkpoint(path, expected=self.config.spec)
+        """Load weights saved by :meth:`save`; a ValueError (:class:`~nnviz.checkpoints.CheckpointError`) if the file
+        is not a valid checkpoint or holds another architecture."""
+        loaded = checkpoints.load(path, expected=self.config.spec)
         self.model.load_state_dict(loaded.state_dict())
 
 

@@ -10,17 +10,8 @@ import zipfile
 import pytest
 import torch
 
-from nnviz.checkpoints import MAX_CHECKPOINT_BYTES, CheckpointError, dumps, loads
-from nnviz.models import (
-    CHECKPOINT_FORMAT,
-    Mnist_NN,
-    ModelSpec,
-    SimpleNN,
-    SimpleNNDeep,
-    load_checkpoint,
-    mlp,
-    save_checkpoint,
-)
+from nnviz.checkpoints import MAX_CHECKPOINT_BYTES, CheckpointError, dumps, load, loads, read, save
+from nnviz.models import CHECKPOINT_FORMAT, Mnist_NN, ModelSpec, Net, SimpleNN, SimpleNNDeep, mlp
 
 
 class RunsCode:
@@ -76,12 +67,46 @@ def test_the_deep_tutorial_network_is_well_under_a_megabyte():
     assert len(dumps(SimpleNNDeep())) < 600_000
 
 
-def test_files_of_models_save_checkpoint_and_of_dumps_are_interchangeable(tmp_path):
+def test_files_and_bytes_are_interchangeable(tmp_path):
     model = Mnist_NN()
-    path = save_checkpoint(model, tmp_path / "a.pt")
+    path = save(model, tmp_path / "a.pt")
     assert torch.equal(loads(path.read_bytes()).lin1.weight, model.lin1.weight)
     (tmp_path / "b.pt").write_bytes(dumps(model))
-    assert torch.equal(load_checkpoint(tmp_path / "b.pt").lin2.bias, model.lin2.bias)
+    assert torch.equal(load(tmp_path / "b.pt").lin2.bias, model.lin2.bias)
+    assert not list(tmp_path.glob("*.partial"))
+
+
+@pytest.mark.parametrize("model", [mlp((3, 5, 2), "gelu"), Mnist_NN(), Net(4)])
+def test_a_file_round_trip_rebuilds_the_same_function(tmp_path, model):
+    loaded = load(save(model, tmp_path / "sub" / "model.pt"))
+    assert type(loaded) is type(model) and loaded.spec == model.spec
+    x = torch.randn(5, model.spec.sizes[0])
+    torch.testing.assert_close(loaded(x), model(x))
+
+
+def test_features_are_stored_and_read_back():
+    assert read(dumps(mlp((3, 4, 2)), features=["x1", "x2", "x1_x2"])).features == ("x1", "x2", "x1_x2")
+    assert read(dumps(mlp((3, 4, 2)))).features is None
+    payload = torch.load(io.BytesIO(dumps(mlp((3, 4, 2)))), weights_only=True)
+    payload["features"] = {"not": "a list"}
+    buffer = io.BytesIO()
+    torch.save(payload, buffer)
+    with pytest.raises(CheckpointError, match="list of input features is invalid"):
+        read(buffer.getvalue())
+
+
+def test_bad_files_are_refused_with_their_reason(tmp_path):
+    with pytest.raises(CheckpointError, match="Cannot read"):
+        load(tmp_path / "missing.pt")
+    torch.save({"weights": torch.zeros(2)}, tmp_path / "other.pt")
+    with pytest.raises(CheckpointError, match="not an nnviz checkpoint"):
+        load(tmp_path / "other.pt")
+    (tmp_path / "junk.pt").write_bytes(b"not a zip")
+    with pytest.raises(CheckpointError, match="not a PyTorch checkpoint"):
+        load(tmp_path / "junk.pt")
+    save(mlp((3, 5, 2)), tmp_path / "m.pt")
+    with pytest.raises(CheckpointError, match="holds mlp 3-5-2"):
+        load(tmp_path / "m.pt", expected=ModelSpec("mlp", (3, 6, 2), ("relu", "linear")))
 
 
 def test_a_different_architecture_is_refused_when_one_is_expected():

@@ -14,9 +14,10 @@ from sklearn.datasets import make_classification
 
 import nnviz.recipes
 from nnviz import image_files
+from nnviz.checkpoints import load
 from nnviz.cli import main
 from nnviz.dataset import DataError
-from nnviz.models import Net, load_checkpoint
+from nnviz.models import Net
 from nnviz.recipes import RECIPES, prepare
 from nnviz.training import Trainer
 from tests.image_fixtures import serve_mnist
@@ -67,7 +68,7 @@ def test_train_settings_reach_the_trainer(capsys, tmp_path):
     assert config["sizes"] == [2, 6, 1] and config["activations"] == ["tanh", "linear"]
     assert config["loss"] == "bce_logits" and config["batch_size"] is None and config["hyper"] == {"momentum": 0.8}
     assert summary["steps"] == 3 and summary["epochs_run"] == 3
-    assert load_checkpoint(tmp_path / "m.pt").spec.sizes == (2, 6, 1)
+    assert load(tmp_path / "m.pt").spec.sizes == (2, 6, 1)
 
 
 @pytest.mark.parametrize(

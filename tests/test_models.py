@@ -21,10 +21,8 @@ from nnviz.models import (
     SimpleNNDeep,
     build_model,
     linear_layers,
-    load_checkpoint,
     mlp,
     parse_sizes,
-    save_checkpoint,
 )
 
 
@@ -140,38 +138,3 @@ def test_build_model_refuses_a_tutorial_class_with_other_sizes():
 def test_spec_round_trips_through_a_dict():
     spec = ModelSpec("mlp", (2, 8, 1), ("relu", "sigmoid"))
     assert ModelSpec.from_dict(spec.to_dict()) == spec
-
-
-@pytest.mark.parametrize("model", [mlp((3, 5, 2), "gelu"), Mnist_NN(), Net(4)])
-def test_checkpoint_round_trip(tmp_path, model):
-    path = save_checkpoint(model, tmp_path / "model.pt")
-    loaded = load_checkpoint(path)
-    assert type(loaded) is type(model) and loaded.spec == model.spec
-    x = torch.randn(5, model.spec.sizes[0])
-    torch.testing.assert_close(loaded(x), model(x))
-
-
-def test_checkpoint_with_mismatched_shapes_is_refused(tmp_path):
-    """A file whose weights do not have the shapes its architecture claims is refused by name."""
-    model = mlp((3, 5, 2))
-    save_checkpoint(model, tmp_path / "ok.pt")
-    payload = torch.load(tmp_path / "ok.pt", weights_only=True)
-    payload["state_dict"]["fc1.weight"] = torch.zeros(6, 3)
-    torch.save(payload, tmp_path / "bad.pt")
-    with pytest.raises(ValueError, match=r"fc1.weight: file \(6, 3\) vs model \(5, 3\)"):
-        load_checkpoint(tmp_path / "bad.pt")
-
-
-def test_checkpoint_of_another_architecture_is_refused(tmp_path):
-    save_checkpoint(mlp((3, 5, 2)), tmp_path / "m.pt")
-    with pytest.raises(ValueError, match="Checkpoint holds mlp 3-5-2"):
-        load_checkpoint(tmp_path / "m.pt", expected=ModelSpec("mlp", (3, 6, 2), ("relu", "linear")))
-
-
-def test_non_checkpoint_files_are_refused(tmp_path):
-    torch.save({"weights": torch.zeros(2)}, tmp_path / "other.pt")
-    with pytest.raises(ValueError, match="not an nnviz checkpoint"):
-        load_checkpoint(tmp_path / "other.pt")
-    (tmp_path / "junk.pt").write_bytes(b"not a zip")
-    with pytest.raises(ValueError, match="Cannot read checkpoint"):
-        load_checkpoint(tmp_path / "junk.pt")

@@ -10,8 +10,9 @@ import torch
 import torch.nn.functional as F
 
 from nnviz import network_view
+from nnviz.checkpoints import load
 from nnviz.features import FeatureMap
-from nnviz.models import build_model, load_checkpoint, mlp
+from nnviz.models import build_model, mlp
 from nnviz.network_view import (
     EDIT_LIMIT,
     MAX_GRID_MACS,
@@ -252,14 +253,14 @@ def test_the_model_file_round_trips_with_its_features_and_is_a_checkpoint(tmp_pa
     )
     path = tmp_path / "model.pt"
     path.write_bytes(data)
-    checkpoint = load_checkpoint(path)
+    checkpoint = load(path)
     assert torch.equal(checkpoint.fc1.weight, model.fc1.weight)
     raw = torch.load(path, weights_only=True)
     assert raw["features"] == ["x1", "x2", "x1_x2", "sin_x2"]
 
 
 def test_a_model_file_that_is_not_one_is_refused():
-    with pytest.raises(ValueError, match="Not a model file"):
+    with pytest.raises(ValueError, match="not a PyTorch checkpoint"):
         load_model_bytes(b"not a torch file")
     with pytest.raises(ValueError, match="takes 4 inputs but 2 features"):
         model_bytes(_model(), FeatureMap())

@@ -326,7 +326,7 @@ def test_trainer_checkpoint_round_trip_and_refusal(tmp_path):
     other.load(path)
     assert other.evaluate("test") == pytest.approx(t.evaluate("test"))
     wider = trainer(sizes=(2, 16, 2))
-    with pytest.raises(ValueError, match="Checkpoint holds mlp 2-8-2"):
+    with pytest.raises(ValueError, match="holds mlp 2-8-2"):
         wider.load(path)
     assert t.config.spec == ModelSpec("mlp", (2, 8, 2), ("relu", "linear"))
 
