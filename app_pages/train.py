@@ -158,7 +158,7 @@ def show_comparison(snapshot: Snapshot) -> None:
 
 
 def show_curves(snapshot: Snapshot) -> None:
-    batch, epoch = snapshot.history.frame("batch"), snapshot.history.frame("epoch")
+    batch, epoch = snapshot.history.columns("batch"), snapshot.history.columns("epoch")
     per_epoch = snapshot.batches_per_epoch
     loss_name = LOSSES[snapshot.config.loss].short
     left, right = st.columns(2, gap="medium")
@@ -206,7 +206,7 @@ def show_pictures(snapshot: Snapshot) -> None:
                 key="train_confusion",
             )
     with right if evaluation is not None else left:
-        batch = snapshot.history.frame("batch")
+        batch = snapshot.history.columns("batch")
         ui.show_figure(
             figures.gradient_norms(batch, snapshot.history.layer_names, snapshot.batches_per_epoch, height=440),
             key="train_grads",

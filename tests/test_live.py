@@ -295,6 +295,19 @@ def test_runs_on_one_slot_take_turns_and_all_progress():
             run.close()
 
 
+def test_a_run_nobody_watches_pauses_by_itself_and_plays_again_on_play():
+    with live() as run:
+        run.watch(0.3)
+        run.play()
+        paused = run.wait(lambda snapshot: snapshot.step > 0 and not snapshot.running, timeout=5.0)
+        assert not paused.running and paused.step > 0
+        time.sleep(0.2)
+        assert run.snapshot.step == paused.step  # it stays paused: no one is looking
+        command = run.play()  # a click is someone looking: the lease starts again
+        playing = run.wait(lambda snapshot: snapshot.applied >= command and snapshot.step > paused.step, timeout=5.0)
+        assert playing.step > paused.step
+
+
 # --- threads, seeds and shutdown ----------------------------------------------------------------------------------
 
 

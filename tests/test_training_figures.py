@@ -181,3 +181,16 @@ def test_live_figures_are_valid_plotly(trained, when):
         valid = validated(fig)  # raises ValueError for any property plotly does not know
         assert json.loads(valid.layout.to_json()) == json.loads(fig.layout.to_json())
         assert [trace.type for trace in valid.data] == [trace["type"] for trace in fig.to_dict()["data"]]
+
+
+def test_curves_from_a_live_view_equal_those_from_the_history_frame(trained):
+    from nnviz.live import HistoryView
+
+    view = HistoryView.of(trained.history)
+    per_epoch = trained.batches_per_epoch
+    from_frame = figures.learning_curves(trained.history.frame("batch"), trained.history.frame("epoch"), per_epoch)
+    from_view = figures.learning_curves(view.columns("batch"), view.columns("epoch"), per_epoch)
+    for a, b in zip(from_frame.data, from_view.data, strict=True):
+        np.testing.assert_array_equal(a.y, b.y)
+    grads = figures.gradient_norms(view.columns("batch"), trained.history.layer_names, per_epoch)
+    assert [len(trace.y) for trace in grads.data] == [len(from_frame.data[0].y)] * len(trained.history.layer_names)

@@ -35,6 +35,10 @@ then cost the server what two sessions' do (each redraw is one script run on the
 the browser)."""
 
 
+WATCH_S = 20.0
+"""A run nobody redraws any more (its tab closed, or hidden for minutes) pauses after this many seconds."""
+
+
 def period(every: float) -> float:
     """The redraw period of a live area drawn every ``every`` seconds on a quiet server, under the current load."""
     return every * max(1.0, training_runs() / RUNS_AT_FULL_RATE)
@@ -159,13 +163,14 @@ class LiveTraining:
 
         @st.fragment(run_every=tick)
         def area() -> None:
+            run.watch(max(WATCH_S, 3 * (tick or 0.0)))
             snapshot = run.snapshot
             was_running = st.session_state.get(key, (None, False))[1]
             st.session_state[key] = (snapshot.version, snapshot.running)
             draw(snapshot)
             if was_running and not snapshot.running:
                 st.rerun()  # the buttons and the timer follow the new state
-            elif tick is not None and not 0.5 <= period(every) / tick <= 2.0:
+            elif tick is not None and not 0.7 <= period(every) / tick <= 1.4:
                 st.rerun()  # the load changed: the fragment's timer is set again
 
         area()

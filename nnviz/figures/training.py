@@ -7,7 +7,7 @@ traces, so that axes and legends are already in place) as after it.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -44,26 +44,30 @@ def thin(n: int, max_points: int = MAX_POINTS) -> np.ndarray:
     return np.unique(np.r_[np.linspace(0, n - 1, max_points).round().astype(int), n - 1])
 
 
-def _column(frame: pd.DataFrame, name: str) -> np.ndarray:
+Records = pd.DataFrame | Mapping[str, ArrayLike]
+"""A history's records: ``History.frame(level)`` or ``HistoryView.columns(level)`` (one array per column)."""
+
+
+def _column(frame: Records, name: str) -> np.ndarray:
     """``frame[name]`` as a float array (empty when the frame has no rows yet)."""
-    return frame[name].to_numpy(dtype=float) if len(frame) else np.array([])
+    return np.asarray(frame[name], dtype=float)
 
 
 BEFORE_TRAINING = "Press ▶ Play<br>to start training"
 
 
-def _hint_until_trained(batch: pd.DataFrame) -> dict:
+def _hint_until_trained(batch: Records) -> dict:
     """Before the first step, the layout of an annotation saying in the empty plot area how to start, so that it
     does not read as broken; nothing afterwards."""
-    if len(batch):
+    if len(_column(batch, "step")):
         return {}
     hint = dict(text=BEFORE_TRAINING, xref="paper", yref="paper", x=0.5, y=0.5, showarrow=False)
     return dict(annotations=[hint | dict(font=dict(color="#6E7781"))])
 
 
 def learning_curves(
-    batch: pd.DataFrame,
-    epoch: pd.DataFrame,
+    batch: Records,
+    epoch: Records,
     batches_per_epoch: int,
     *,
     metric: str = "loss",
@@ -82,8 +86,9 @@ def learning_curves(
     if metric not in METRICS:
         raise ValueError(f"metric is 'loss' or 'accuracy', got {metric!r}.")
     scale = 100.0 if metric == "accuracy" else 1.0
-    rows = thin(len(batch))
-    x_batch = _column(batch, "step")[rows] / batches_per_epoch
+    steps = _column(batch, "step")
+    rows = thin(len(steps))
+    x_batch = steps[rows] / batches_per_epoch
     values = _column(batch, metric) * scale
     traces = [
         dict(
@@ -136,7 +141,7 @@ def learning_curves(
 
 
 def gradient_norms(
-    batch: pd.DataFrame,
+    batch: Records,
     layer_names: Sequence[str],
     batches_per_epoch: int,
     *,
@@ -148,8 +153,9 @@ def gradient_norms(
 
     Vanishing gradients show as the early layers' lines sinking far below the last layer's.
     """
-    rows = thin(len(batch))
-    x = _column(batch, "step")[rows] / batches_per_epoch
+    steps = _column(batch, "step")
+    rows = thin(len(steps))
+    x = steps[rows] / batches_per_epoch
     traces = [
         dict(
             type="scatter",
