@@ -9,14 +9,15 @@ import ui
 from ui import lecture, state
 from ui.registry import HOME, SECTIONS, all_pages
 
+# The server's policy (comments, not docstrings: Streamlit would draw a bare string on every page).
+# One torch thread per training run: a run's worker and the visitors' script threads each computing with torch's
+# default team (one thread per core) made the idle team members spin on the 2 cores, and the in-app training ran
+# ~40x below headless; one thread costs a headless run ~10 % (benchmarks/app_training.py).
 SERVER_TORCH_THREADS = 1
-"""One torch thread per training run, the server's policy: a run's worker and the visitors' script threads each
-computing with torch's default team (one thread per core) made the idle team members spin on the 2 cores and the
-in-app training ran ~40x below headless; one thread each costs a headless run ~10 % (benchmarks/app_training.py)."""
+# How long a thread may hold the GIL while another waits for it (Python's default is 5 ms). A training worker gives
+# the GIL up for every torch op and waits to get it back; with several visitors' script threads drawing, the
+# default 5 ms per op made 4 training sessions ~35 % slower (benchmarks/app_training.py).
 SERVER_SWITCH_INTERVAL_S = 0.0005
-"""How long a thread may hold the GIL while another waits for it (Python's default is 5 ms). A training worker
-gives the GIL up for every torch op and waits to get it back; with several visitors' script threads drawing,
-the default 5 ms wait per op made 4 training sessions ~35 % slower (benchmarks/app_training.py)."""
 
 torch.set_num_threads(SERVER_TORCH_THREADS)
 sys.setswitchinterval(SERVER_SWITCH_INTERVAL_S)

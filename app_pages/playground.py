@@ -1,9 +1,367 @@
-"""Placeholder while the page is built (this session): it says so instead of failing."""
+"""Playground: TensorFlow Playground's experiment in real PyTorch — every neuron's map, your own points, edit a weight.
+
+The run trains in a background worker (ui.training / nnviz.live); the live area copies its model between slices
+and draws the network with every neuron's map over the plane, and the decision regions with the data. The
+learning rate, the optimizer, L1 and L2 and the epochs change the run from its next step; the data, the input
+features, the architecture and the seed define it.
+"""
+
+import copy
+import functools
 
 import streamlit as st
 
 import ui
+from nnviz import network_view
+from nnviz.activations import ACTIVATIONS
+from nnviz.codegen import training_script
+from nnviz.datasets import DATASETS
+from nnviz.features import FEATURES, PLAIN, FeatureMap
+from nnviz.figures import playground as figures
+from nnviz.figures.training import learning_curves
+from nnviz.live import RunState, Snapshot
+from nnviz.network_view import Pick, PlaneGrid
+from nnviz.optimizers import OPTIMIZERS
+from nnviz.playground import n_parameters, parse_hidden, playground_config
+from nnviz.toys import PROBLEMS, TOY_EXTENT, make_toy
+from nnviz.user_data import UserData
+from ui import state
+from ui.training import LiveTraining
 
-ui.page_header("Playground", "This page is being built.")
-st.info("Coming in this session's next commits.", icon=":material/construction:")
+TRAINING = LiveTraining("playground")
+THUMBNAILS = PlaneGrid(resolution=12)
+PLANE = PlaneGrid(resolution=60)
+DATA_KEY, PICK_KEY, CLICK_KEY = "playground_points", "playground_pick", "playground_clicked"
+MODEL_KEY, PAINT_KEY = "playground_model", "playground_paint"
+CLICK_RADIUS = 0.4
+
+view = state.view()
+ui.page_header(
+    "Playground",
+    "A small network learns to separate points in the plane, live. Every square in the network is one neuron's "
+    "output over the whole plane: watch the hidden neurons combine simple boundaries into the shape of the data. "
+    "Click a weight to change it, click the plane to add points of your own.",
+    r"\hat y = \operatorname{softmax}\big(W^{(L)} f(\cdots f(W^{(1)} \phi(x_1, x_2) + b^{(1)}) \cdots) + b^{(L)}\big)",
+)
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def toy(problem: str, n: int, noise: float, train: float, seed: int, classes: int | None):
+    """The toy's points, shared read-only by every visitor who asks for the same ones."""
+    return make_toy(problem, n_samples=n, noise=noise, train_fraction=train, seed=seed, n_classes=classes)
+
+
+def class_count(problem: str) -> int | None:
+    low, high = PROBLEMS[problem].class_range
+    return view["classes"] if high > low else None
+
+
+def take_yours() -> None:
+    """Switching to your own data starts from the toy's points, to edit."""
+    if view["data"] == "yours" and DATA_KEY not in st.session_state:
+        problem = view["problem"]
+        points = toy(problem, view["points"], view["noise"], view["train"], ui.seed(), class_count(problem))
+        st.session_state[DATA_KEY] = UserData.from_dataset(points)
+
+
+def clicked_plane(key: str) -> None:
+    """A click on the plane adds a point of the chosen class there, or removes the point under it."""
+    where = figures.clicked_position(st.session_state[key].selection)
+    data: UserData | None = st.session_state.get(DATA_KEY)
+    if where is None or data is None:
+        return
+    with ui.explain_errors():
+        if data.nearest(*where, CLICK_RADIUS) is not None:
+            st.session_state[DATA_KEY] = data.remove_near(*where, CLICK_RADIUS)
+        else:
+            st.session_state[DATA_KEY] = data.add(*where, min(st.session_state.get(PAINT_KEY, 0), data.n_classes - 1))
+        st.session_state[CLICK_KEY] = True
+
+
+def clicked_network(key: str) -> None:
+    """A click on a weight, a bias or a neuron picks it (to edit it, or to show its map large)."""
+    pick = figures.picked(st.session_state[key].selection)
+    if pick is not None:
+        st.session_state[PICK_KEY] = pick
+
+
+# --- settings ---------------------------------------------------------------------------------------------------
+
+settings, main = st.columns([1, 3.4], gap="medium")
+with settings:
+    view.radio(
+        "data",
+        "Data",
+        format_func=lambda key: {"toy": "A toy problem", "yours": "Your own points"}[key],
+        horizontal=True,
+        on_change=take_yours,
+    )
+    problem = view.selectbox("problem", "Problem", format_func=lambda key: PROBLEMS[key].label)
+    if view["data"] == "toy":
+        if class_count(problem) is not None:
+            view.slider("classes", "Classes")
+        view.slider("noise", "Noise")
+        view.slider("points", "Points")
+    view.slider("train", "Training share", help="The rest are test points, drawn with a dark rim.")
+    features = view.multiselect(
+        "features",
+        "Input features",
+        format_func=lambda key: FEATURES[key].label,
+        help="TensorFlow Playground's feature crosses: what the network is given besides x₁ and x₂.",
+    )
+    hidden_text = view.text_input(
+        "hidden", "Hidden layers (neurons each)", help="Comma-separated, e.g. `4, 4`; empty for no hidden layer."
+    )
+    activation = view.selectbox(
+        "activation", "Activation of the hidden layers", format_func=lambda key: ACTIVATIONS[key].label
+    )
+    optimizer = view.selectbox("optimizer", "Optimizer", format_func=lambda key: OPTIMIZERS[key].label)
+    lr = view.select_slider("lr", "Learning rate η", help="Changes the run from its next step.")
+    batch = view.select_slider("batch", "Batch size")
+    l1 = view.select_slider("l1", "L1 rate", help="Pushes weights to exactly 0: edges vanish.")
+    l2 = view.select_slider("l2", "L2 rate", help="Pulls every weight towards 0 a little each step.")
+    epochs = int(view.number_input("epochs", "Epochs", help="Changes the run's length without starting over."))
+    discretize = view.toggle("discretize", "Discretize output", help="Only the predicted class, no shades.")
+    show_test = view.toggle("test", "Show test points")
+
+dataset = points = run = None
+with main, ui.explain_errors():
+    feature_map = FeatureMap(tuple(features) or PLAIN)
+    if view["data"] == "yours":
+        take_yours()
+        user = st.session_state[DATA_KEY]
+        points = user.split(view["train"], seed=ui.seed())
+    else:
+        points = toy(problem, view["points"], view["noise"], view["train"], ui.seed(), class_count(problem))
+    dataset = feature_map.dataset(points)
+    config = playground_config(
+        parse_hidden(hidden_text),
+        activation,
+        optimizer,
+        lr,
+        batch,
+        epochs,
+        l2,
+        ui.seed(),
+        l1=l1,
+        n_in=feature_map.size,
+        n_out=points.n_classes,
+    )
+    defines = (view["data"], problem, view["classes"], view["noise"], view["points"], view["train"])
+    defines += (feature_map.names, ui.seed(), id(st.session_state.get(DATA_KEY)) if view["data"] == "yours" else 0)
+    run = TRAINING.run(defines, config, dataset)
+if run is None:
+    st.stop()
+
+with settings:
+    if view["data"] == "yours":
+        user = st.session_state[DATA_KEY]
+        st.radio(
+            "A click adds a point of",
+            list(range(user.n_classes)),
+            format_func=lambda k: points.class_names[k],
+            horizontal=True,
+            key=PAINT_KEY,
+        )
+        upload = st.file_uploader("Or upload a CSV (x1, x2, label)", type=["csv", "txt"], key="playground_csv")
+        if upload is not None and st.session_state.get("playground_csv_seen") != upload.file_id:
+            st.session_state.playground_csv_seen = upload.file_id
+            with ui.explain_errors():
+                st.session_state[DATA_KEY] = UserData.from_csv(upload.getvalue())
+                st.rerun()
+        st.download_button(
+            "Download the points (.csv)",
+            user.to_csv(),
+            file_name="points.csv",
+            mime="text/csv",
+            icon=":material/download:",
+            key="playground_points_csv",
+        )
+    st.caption(
+        f"{config.spec.describe()}: {n_parameters(config.sizes):,} parameters, cross-entropy loss, "
+        f"{dataset.n_train} training and {dataset.n_test} test points."
+    )
+
+with main:
+    st.caption(PROBLEMS[problem].description if view["data"] == "toy" else "Your own points.")
+    TRAINING.buttons(run)
+
+
+# --- the live area ----------------------------------------------------------------------------------------------
+
+
+def model_of(snapshot: Snapshot):
+    """A copy of the run's model at this snapshot (copied between slices, once per published version)."""
+    cached = st.session_state.get(MODEL_KEY)
+    if cached is None or cached[0] != (id(run), snapshot.version):
+        model = run.call(lambda trainer: copy.deepcopy(trainer.model))
+        st.session_state[MODEL_KEY] = cached = ((id(run), snapshot.version), model)
+    return cached[1]
+
+
+def edit_parameter(pick: Pick, key: str) -> None:
+    """The typed value goes into the run's model; it trains from there at the next step."""
+    value = st.session_state[key]  # read here: the function below runs in the run's worker thread
+    with ui.explain_errors():
+        run.call(lambda trainer: network_view.set_parameter(trainer.model, pick, value))
+
+
+def show_metrics(snapshot: Snapshot) -> None:
+    evaluation = snapshot.evaluation
+    losses = snapshot.history.batch("loss", max(0, snapshot.history.n_batches - 1))
+    waiting = snapshot.state is RunState.WAITING
+    cols = st.columns(4)
+    cols[0].metric("Step", f"{snapshot.step:,}", help=f"epoch {snapshot.epochs_done} of {snapshot.config.epochs}")
+    cols[1].metric("Train loss", f"{losses[-1]:.3f}" if losses else "—", help="of the last batch")
+    cols[2].metric(f"{evaluation.split.capitalize()} loss" if evaluation else "Test loss", _value(evaluation, "loss"))
+    cols[3].metric("Accuracy", f"{100 * evaluation.accuracy:.1f} %" if evaluation else "—", help="test points")
+    if waiting:
+        st.caption("Waiting for a free slot: other visitors are training.")
+    if snapshot.stop_reason and snapshot.stop_reason.startswith("diverged"):
+        st.error(f"Training diverged at step {snapshot.step}: lower the learning rate and press Reset.")
+    elif snapshot.error:
+        st.error(f"Training stopped: {snapshot.error}. Press Reset to start again.")
+
+
+def _value(evaluation, name: str) -> str:
+    return f"{getattr(evaluation, name):.3f}" if evaluation is not None else "—"
+
+
+def draw(snapshot: Snapshot) -> None:
+    if st.session_state.pop(CLICK_KEY, False):
+        st.rerun()  # new points: a new run
+    model = model_of(snapshot)
+    thumbnails, plane = network_view.neuron_maps_on(model, feature_map, [THUMBNAILS, PLANE])
+    parameters = network_view.layer_parameters(model)
+    pick: Pick | None = st.session_state.get(PICK_KEY)
+    if pick is not None and (pick.layer >= len(plane.layers) or pick.i >= plane.sizes[pick.layer]):
+        pick = st.session_state[PICK_KEY] = None  # the architecture changed under it
+    show_metrics(snapshot)
+    left, right = st.columns([1.6, 1], gap="small")
+    with left:
+        graph = figures.network_graph(
+            [w for w, _ in parameters],
+            [b for _, b in parameters],
+            feature_map.labels,
+            plane.activations,
+            maps=[layer.numpy() for layer in thumbnails.layers],
+            selected=pick,
+            discretize=discretize,
+            title="Every neuron over the plane",
+        )
+        ui.show_figure(
+            graph,
+            key="playground_network",
+            on_select=functools.partial(clicked_network, "playground_network"),
+            selection_mode="points",
+        )
+        if pick is not None and pick.kind in ("weight", "bias"):
+            key = f"playground_edit_{pick.kind}_{pick.layer}_{pick.i}_{pick.j}"
+            st.number_input(
+                f"{pick.symbol} (the network trains on from the value you type)",
+                -network_view.EDIT_LIMIT,
+                network_view.EDIT_LIMIT,
+                value=float(network_view.parameter(model, pick)),
+                step=0.1,
+                key=key,
+                on_change=edit_parameter,
+                args=(pick, key),
+            )
+    axis = PLANE.axis.numpy()
+    x_train, x_test = points.x_train.numpy(), points.x_test.numpy() if show_test else None
+    y_test = points.y_test.numpy() if show_test else None
+    with right:
+        if pick is not None and pick.kind == "neuron" and 0 < pick.layer < len(plane.layers) - 1:
+            fig = figures.neuron_map(
+                axis,
+                axis,
+                plane.layers[pick.layer][pick.i].numpy(),
+                name=pick.symbol,
+                x_train=x_train,
+                t_train=points.y_train.numpy(),
+                x_test=x_test,
+                t_test=y_test,
+                class_names=points.class_names,
+                discretize=discretize,
+                title=f"Neuron {pick.symbol} over the plane (click the output to go back)",
+            )
+        else:
+            fig = figures.class_regions(
+                axis,
+                axis,
+                plane.probabilities().numpy(),
+                x_train,
+                points.y_train.numpy(),
+                x_test,
+                y_test,
+                class_names=points.class_names,
+                discretize=discretize,
+                title="Decision regions" + (": click to add or remove a point" if view["data"] == "yours" else ""),
+            )
+        if view["data"] == "yours":
+            fig = figures.add_click_layer(fig, TOY_EXTENT)
+            ui.show_figure(
+                fig,
+                key="playground_plane",
+                on_select=functools.partial(clicked_plane, "playground_plane"),
+                selection_mode="points",
+            )
+        else:
+            ui.show_figure(fig, key="playground_plane")
+    batch_records, epoch_records = snapshot.history.columns("batch"), snapshot.history.columns("epoch")
+    ui.show_figure(
+        learning_curves(
+            batch_records, epoch_records, snapshot.batches_per_epoch, loss_name="cross-entropy", height=260
+        ),
+        key="playground_loss",
+    )
+
+
+with main:
+    TRAINING.live(run, draw)
+
+
+# --- hidden space and export --------------------------------------------------------------------------------------
+
+model = run.call(lambda trainer: copy.deepcopy(trainer.model))
+wide = [layer for layer, size in enumerate(config.sizes[1:-1], start=1) if size >= 2]
+with st.expander("Hidden space: the data as a hidden layer sees it", icon=":material/transform:"):
+    if not wide:
+        st.info("Give the network a hidden layer of at least 2 neurons to see its space.")
+    else:
+        layer = st.selectbox("Hidden layer", wide, format_func=lambda k: f"layer {k}", key="playground_space_layer")
+        all_points = points.x_train.numpy()
+        space = network_view.hidden_space(model, feature_map, all_points, layer)
+        st.caption(
+            "Each point and each line of the plane's grid, mapped through the network to this layer's first two "
+            f"neurons, at step {run.snapshot.step:,} (ConvNetJS's transformed space): training bends the plane "
+            "until a straight line separates the classes."
+        )
+        ui.show_figure(
+            figures.hidden_space_figure(space, points.y_train.numpy(), class_names=points.class_names),
+            key="playground_space",
+        )
+
+left, right = st.columns(2)
+left.download_button(
+    "Download the model (.pt)",
+    network_view.model_bytes(model, feature_map),
+    file_name="playground_model.pt",
+    icon=":material/download:",
+    key="playground_model_file",
+    help="state_dict and architecture; torch.load(..., weights_only=True) reads it.",
+)
+if view["data"] == "toy" and feature_map.names == PLAIN and problem in DATASETS:
+    ui.code_expander(
+        training_script(
+            run.snapshot.config,
+            problem,
+            seed=ui.seed(),
+            noise=view["noise"],
+            train_fraction=view["train"],
+            n_samples=view["points"],
+        )
+    )
+else:
+    right.caption("The runnable script covers the two-class toys with the inputs x₁, x₂.")
 ui.next_concept()

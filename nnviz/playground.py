@@ -31,6 +31,8 @@ HIDDEN_COUNTS = Bound(0, MAX_HIDDEN_LAYERS, "deeper networks teach nothing more 
 LEARNING_RATES = (1e-5, 1e-4, 3e-4, 1e-3, 3e-3, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
 """The learning rates offered (TensorFlow Playground's ladder, plus the tutorials' 1e-3 and 1e-2)."""
 BATCH_SIZES = (1, 5, 10, 32, 64, 128, 256)
+PENALTIES = (0.0, 1e-4, 1e-3, 3e-3, 0.01, 0.03, 0.1)
+"""The L1 and L2 rates one may choose, as in TensorFlow Playground."""
 
 
 def n_parameters(sizes: Sequence[int]) -> int:
@@ -60,28 +62,41 @@ def check_hidden(hidden: Sequence[int]) -> tuple[int, ...]:
 
 def playground_config(
     hidden: Sequence[int],
-    activation: str,
+    activation: str | Sequence[str],
     optimizer: str,
     lr: float,
     batch_size: int,
     epochs: int,
     l2: float = 0.0,
     seed: int = 0,
+    *,
+    l1: float = 0.0,
+    n_in: int = 2,
+    n_out: int = 2,
 ) -> TrainConfig:
-    """The :class:`TrainConfig` of a Playground run: ``2 -> hidden... -> 2`` logits, cross-entropy loss.
+    """The :class:`TrainConfig` of a Playground run: ``n_in -> hidden... -> n_out`` logits, cross-entropy loss.
 
-    ``activation`` follows every hidden layer; the output is linear (softmax is inside the loss).
+    ``activation`` follows every hidden layer, or is one name per hidden layer; the output is linear (softmax is
+    inside the loss). ``n_in`` is the number of input features (crosses included), ``n_out`` of classes.
     Raises ValueError for an unknown name, a bad number or hidden layers outside the bounds (:func:`check_hidden`).
     """
-    sizes = (2, *check_hidden(hidden), 2)
+    hidden = check_hidden(hidden)
+    sizes = (n_in, *hidden, n_out)
+    if isinstance(activation, str):
+        activations = default_activations(len(sizes) - 1, hidden=activation)
+    else:
+        if len(activation) != len(hidden):
+            raise ValueError(f"Give one activation per hidden layer: {len(hidden)} layers, {len(activation)} names.")
+        activations = (*activation, "linear")
     return TrainConfig(
         sizes=sizes,
-        activations=default_activations(len(sizes) - 1, hidden=activation),
+        activations=activations,
         loss="cross_entropy",
         optimizer=optimizer,
         lr=lr,
         batch_size=batch_size,
         epochs=epochs,
+        l1=l1,
         l2=l2,
         seed=seed,
     )

@@ -102,8 +102,11 @@ def test_a_new_activation_is_on_every_page_that_lists_activations(mish):
     assert not at.exception and not at.error
     at = open_page("app_pages/backprop.py")
     assert "Mish" in options(at, "selectbox", "bp_act_1_mse")
-    at = open_page("app_pages/train.py")
-    assert "Mish" in options(at, "selectbox", "train_activation")
+    at = open_page("app_pages/playground.py")
+    assert "Mish" in options(at, "selectbox", "pg_activation")
+    at.selectbox(key="pg_activation").set_value("mish").run()
+    assert not at.exception and not at.error
+    assert at.session_state["playground_run"].snapshot.config.activations[0] == "mish"
     assert build_parser().parse_args([*TRAIN, "--activation", "mish"]).activation == "mish"
 
 
@@ -142,8 +145,11 @@ def test_a_new_optimizer_races_on_the_descent_page_and_trains(nadam):
     assert "NAdam" in options(at, "multiselect", "descent_race")
     at.multiselect(key="descent_race").set_value(["sgd", "nadam"]).run()
     assert not at.exception and not at.error
-    at = open_page("app_pages/train.py")
-    assert "NAdam" in options(at, "selectbox", "train_optimizer")
+    at = open_page("app_pages/playground.py")
+    assert "NAdam" in options(at, "selectbox", "pg_optimizer")
+    at.selectbox(key="pg_optimizer").set_value("nadam").run()
+    assert not at.exception and not at.error
+    assert at.session_state["playground_run"].snapshot.config.optimizer == "nadam"
     config = TrainConfig(sizes=(2, 8, 2), optimizer="nadam", lr=0.01, hyper={"beta1": 0.8}, epochs=1)
     trainer = Trainer(config, load_dataset("xor"))
     assert isinstance(trainer.optimizer, torch.optim.NAdam) and trainer.optimizer.defaults["betas"] == (0.8, 0.999)

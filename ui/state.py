@@ -31,8 +31,12 @@ from urllib.parse import urlencode
 
 import streamlit as st
 
-from nnviz.playground import LEARNING_RATES
+from nnviz.activations import trainable_activations
+from nnviz.features import FEATURES, PLAIN
+from nnviz.optimizers import OPTIMIZERS
+from nnviz.playground import BATCH_SIZES, LEARNING_RATES, PENALTIES
 from nnviz.recipes import RECIPES
+from nnviz.toys import MAX_CLASSES, MAX_SAMPLES, PROBLEMS
 from nnviz.training import MAX_EPOCHS
 from ui import DEFAULT_SEED, PRESENTER_KEY, SEED_KEY
 from ui.registry import HOME, all_pages
@@ -268,6 +272,20 @@ class Choice(Field[Any]):
 
     def encode(self, value: Any) -> list[str]:
         return [_option_text(value)]
+
+
+class Registered(Choice):
+    """A :class:`Choice` among a registry's entries, read from the registry at every use: an entry added to it
+    (one line in :mod:`nnviz.activations`, :mod:`nnviz.optimizers`, ...) is an option on every page at once."""
+
+    def __init__(self, default: Any, entries: Callable[[], Iterable[Any]]) -> None:
+        object.__setattr__(self, "entries", entries)
+        object.__setattr__(self, "default", default)
+        self._validate_default()
+
+    @property
+    def options(self) -> tuple[Any, ...]:  # type: ignore[override]
+        return tuple(self.entries())
 
 
 @dataclass(frozen=True)
@@ -654,6 +672,26 @@ PAGES: dict[str, Fields] = {
         w=Float(1.5, -5.0, 5.0, 0.1),
         b=Float(0.0, -5.0, 5.0, 0.1),
         x=Float(1.0, -6.0, 6.0, 0.1),
+    ),
+    "app_pages/playground.py": Fields(
+        "pg",
+        problem=Choice("circle", tuple(name for name, problem in PROBLEMS.items() if problem.task == "classification")),
+        classes=Int(3, 2, MAX_CLASSES),
+        noise=Float(0.1, 0.0, 0.5, 0.05),
+        points=Int(400, 40, MAX_SAMPLES, 40),
+        train=Float(0.5, 0.1, 0.9, 0.1),
+        data=Choice("toy", ("toy", "yours")),
+        features=Choices(PLAIN, tuple(FEATURES)),
+        hidden=Text("4, 4", 60),
+        activation=Registered("tanh", trainable_activations),
+        optimizer=Registered("sgd", OPTIMIZERS.keys),
+        lr=Choice(0.03, LEARNING_RATES),
+        batch=Choice(10, BATCH_SIZES),
+        l1=Choice(0.0, PENALTIES),
+        l2=Choice(0.0, PENALTIES),
+        epochs=Int(2000, 1, MAX_EPOCHS),
+        discretize=Bool(False),
+        test=Bool(True),
     ),
     "app_pages/train.py": Fields(
         "train",
