@@ -6,7 +6,6 @@ learning rate, the optimizer, L1 and L2 and the epochs change the run from its n
 features, the architecture and the seed define it.
 """
 
-import copy
 import functools
 
 import streamlit as st
@@ -32,7 +31,7 @@ TRAINING = LiveTraining("playground")
 THUMBNAILS = PlaneGrid(resolution=12)
 PLANE = PlaneGrid(resolution=60)
 DATA_KEY, PICK_KEY, CLICK_KEY = "playground_points", "playground_pick", "playground_clicked"
-MODEL_KEY, PAINT_KEY = "playground_model", "playground_paint"
+PAINT_KEY = "playground_paint"
 CLICK_RADIUS = 0.4
 
 view = state.view()
@@ -190,15 +189,6 @@ with main:
 # --- the live area ----------------------------------------------------------------------------------------------
 
 
-def model_of(snapshot: Snapshot):
-    """A copy of the run's model at this snapshot (copied between slices, once per published version)."""
-    cached = st.session_state.get(MODEL_KEY)
-    if cached is None or cached[0] != (id(run), snapshot.version):
-        model = run.call(lambda trainer: copy.deepcopy(trainer.model))
-        st.session_state[MODEL_KEY] = cached = ((id(run), snapshot.version), model)
-    return cached[1]
-
-
 def edit_parameter(pick: Pick, key: str) -> None:
     """The typed value goes into the run's model; it trains from there at the next step."""
     value = st.session_state[key]  # read here: the function below runs in the run's worker thread
@@ -230,7 +220,7 @@ def _value(evaluation, name: str) -> str:
 def draw(snapshot: Snapshot) -> None:
     if st.session_state.pop(CLICK_KEY, False):
         st.rerun()  # new points: a new run
-    model = model_of(snapshot)
+    model = TRAINING.model(run)
     thumbnails, plane = network_view.neuron_maps_on(model, feature_map, [THUMBNAILS, PLANE])
     parameters = network_view.layer_parameters(model)
     pick: Pick | None = st.session_state.get(PICK_KEY)
@@ -323,7 +313,7 @@ with main:
 
 # --- hidden space and export --------------------------------------------------------------------------------------
 
-model = run.call(lambda trainer: copy.deepcopy(trainer.model))
+model = TRAINING.model(run)
 wide = [layer for layer, size in enumerate(config.sizes[1:-1], start=1) if size >= 2]
 with st.expander("Hidden space: the data as a hidden layer sees it", icon=":material/transform:"):
     if not wide:

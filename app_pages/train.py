@@ -5,8 +5,6 @@ publishes. The learning rate and the number of epochs change the run from its ne
 seed define it.
 """
 
-import os
-
 import pandas as pd
 import streamlit as st
 
@@ -21,9 +19,9 @@ from nnviz.losses import LOSSES
 from nnviz.models import format_sizes
 from nnviz.optimizers import OPTIMIZERS
 from nnviz.playground import n_parameters
-from nnviz.recipes import RECIPES, compare, compare_headers, data_seed, prepare
+from nnviz.recipes import RECIPES, compare, compare_headers
 from ui import state
-from ui.training import LiveTraining
+from ui.training import LiveTraining, forget_tutorial_data, tutorial_data
 
 TRAINING = LiveTraining("train")
 IMAGES_SHOWN = 12
@@ -37,18 +35,6 @@ ui.page_header(
 )
 
 
-@st.cache_resource(show_spinner="Loading the tutorial's data (MNIST-size data takes a few seconds)…", max_entries=6)
-def _recipe_data(tutorial: str, seed: int, data_dir: str | None):
-    return prepare(RECIPES[tutorial], data_dir=data_dir, seed=seed)
-
-
-def recipe_data(tutorial: str, seed: int):
-    """The recipe's (dataset, config, substitution note), shared by every user; cached on the seed only where the
-    data depends on it (MNIST's images do not) and on ``$NNVIZ_DATA``."""
-    dataset, config, note = _recipe_data(tutorial, data_seed(RECIPES[tutorial], seed), os.environ.get("NNVIZ_DATA"))
-    return dataset, config.__class__.from_dict(config.to_dict() | {"seed": seed}), note
-
-
 def tutorial_defaults() -> None:
     """A newly chosen tutorial starts from its own learning rate and number of epochs."""
     config = RECIPES[view["tutorial"]].config
@@ -60,7 +46,7 @@ def download_mnist(place) -> None:
     bar = place.progress(0.0, text="Connecting to torchvision's MNIST mirrors…")
     with ui.explain_errors():
         download_images("mnist", progress=lambda fraction, text: bar.progress(fraction, text=text))
-        _recipe_data.clear()
+        forget_tutorial_data()
         st.rerun()
 
 
@@ -76,7 +62,7 @@ with settings:
     st.caption(recipe.title)
 dataset = run = None
 with main, ui.explain_errors():
-    dataset, config, note = recipe_data(tutorial, ui.seed())
+    dataset, config, note = tutorial_data(tutorial, ui.seed())
 if dataset is None:
     st.stop()
 

@@ -14,13 +14,17 @@ second while the run trains and redraws only when a new snapshot was published.
 
 from __future__ import annotations
 
+import copy
 import dataclasses
+import os
 from collections.abc import Callable, Hashable
 from typing import TYPE_CHECKING
 
 import streamlit as st
+from torch import nn
 
 from nnviz.live import LiveRun, Snapshot, training_runs
+from nnviz.recipes import RECIPES, data_seed, prepare
 from nnviz.training import TrainConfig, Trainer
 
 if TYPE_CHECKING:
@@ -42,6 +46,23 @@ WATCH_S = 20.0
 def period(every: float) -> float:
     """The redraw period of a live area drawn every ``every`` seconds on a quiet server, under the current load."""
     return every * max(1.0, training_runs() / RUNS_AT_FULL_RATE)
+
+
+@st.cache_resource(show_spinner="Loading the tutorial's data (MNIST-size data takes a few seconds)…", max_entries=6)
+def _tutorial_data(tutorial: str, seed: int, data_dir: str | None):
+    return prepare(RECIPES[tutorial], data_dir=data_dir, seed=seed)
+
+
+def tutorial_data(tutorial: str, seed: int):
+    """The tutorial's (dataset, config, substitution note), loaded once per process and shared by every visitor:
+    cached on the seed only where the data depends on it (MNIST's images do not) and on ``$NNVIZ_DATA``."""
+    dataset, config, note = _tutorial_data(tutorial, data_seed(RECIPES[tutorial], seed), os.environ.get("NNVIZ_DATA"))
+    return dataset, config.__class__.from_dict(config.to_dict() | {"seed": seed}), note
+
+
+def forget_tutorial_data() -> None:
+    """Drop the loaded tutorial data (after a download, the tutorials read the new files)."""
+    _tutorial_data.clear()
 
 
 class LiveTraining:
@@ -94,6 +115,15 @@ class LiveTraining:
         st.session_state[self._observer_key] = observer
         run.wait(lambda snapshot: snapshot.evaluation is not None, timeout=2.0)  # the first picture has its numbers
         return run
+
+    def model(self, run: LiveRun) -> nn.Module:
+        """A copy of ``run``'s model as of its latest snapshot (copied in the worker between two slices, once per
+        published snapshot and kept in session state): what a page draws from, never the live model itself."""
+        key, version = f"{self.name}_model_copy", (id(run), run.snapshot.version)
+        cached = st.session_state.get(key)
+        if cached is None or cached[0] != version:
+            cached = st.session_state[key] = (version, run.call(lambda trainer: copy.deepcopy(trainer.model)))
+        return cached[1]
 
     def buttons(self, run: LiveRun, container=st) -> None:
         """Play (or Pause), Batch, Epoch and Reset, each sending its command from its callback."""
