@@ -33,6 +33,9 @@ PLANE = PlaneGrid(resolution=60)
 DATA_KEY, PICK_KEY, CLICK_KEY = "playground_points", "playground_pick", "playground_clicked"
 PAINT_KEY = "playground_paint"
 CLICK_RADIUS = 0.4
+MAPS_S = 0.1
+PLANE_HEIGHT = 380
+"""Redraw period of the neuron maps and the plane while training (issue 14: at least 8 updates/s)."""
 
 view = state.view()
 ui.page_header(
@@ -194,6 +197,7 @@ def edit_parameter(pick: Pick, key: str) -> None:
     value = st.session_state[key]  # read here: the function below runs in the run's worker thread
     with ui.explain_errors():
         run.call(lambda trainer: network_view.set_parameter(trainer.model, pick, value))
+        TRAINING.edited()
 
 
 def show_metrics(snapshot: Snapshot) -> None:
@@ -217,7 +221,8 @@ def _value(evaluation, name: str) -> str:
     return f"{getattr(evaluation, name):.3f}" if evaluation is not None else "—"
 
 
-def draw(snapshot: Snapshot) -> None:
+def draw_maps(snapshot: Snapshot) -> None:
+    """The network with every neuron's map, and the plane: what moves while training, redrawn every MAPS_S."""
     if st.session_state.pop(CLICK_KEY, False):
         st.rerun()  # new points: a new run
     model = TRAINING.model(run)
@@ -226,8 +231,7 @@ def draw(snapshot: Snapshot) -> None:
     pick: Pick | None = st.session_state.get(PICK_KEY)
     if pick is not None and (pick.layer >= len(plane.layers) or pick.i >= plane.sizes[pick.layer]):
         pick = st.session_state[PICK_KEY] = None  # the architecture changed under it
-    show_metrics(snapshot)
-    left, right = st.columns([1.6, 1], gap="small")
+    left, right = st.columns([1.25, 1], gap="small")
     with left:
         graph = figures.network_graph(
             [w for w, _ in parameters],
@@ -238,6 +242,7 @@ def draw(snapshot: Snapshot) -> None:
             selected=pick,
             discretize=discretize,
             title="Every neuron over the plane",
+            height=PLANE_HEIGHT,
         )
         ui.show_figure(
             graph,
@@ -274,6 +279,7 @@ def draw(snapshot: Snapshot) -> None:
                 class_names=points.class_names,
                 discretize=discretize,
                 title=f"Neuron {pick.symbol} over the plane (click the output to go back)",
+                height=PLANE_HEIGHT,
             )
         else:
             fig = figures.class_regions(
@@ -287,6 +293,7 @@ def draw(snapshot: Snapshot) -> None:
                 class_names=points.class_names,
                 discretize=discretize,
                 title="Decision regions" + (": click to add or remove a point" if view["data"] == "yours" else ""),
+                height=PLANE_HEIGHT,
             )
         if view["data"] == "yours":
             fig = figures.add_click_layer(fig, TOY_EXTENT)
@@ -298,6 +305,9 @@ def draw(snapshot: Snapshot) -> None:
             )
         else:
             ui.show_figure(fig, key="playground_plane")
+
+
+def draw_curves(snapshot: Snapshot) -> None:
     batch_records, epoch_records = snapshot.history.columns("batch"), snapshot.history.columns("epoch")
     ui.show_figure(
         learning_curves(
@@ -308,7 +318,9 @@ def draw(snapshot: Snapshot) -> None:
 
 
 with main:
-    TRAINING.live(run, draw)
+    TRAINING.live(run, show_metrics)
+    TRAINING.live(run, draw_maps, every=MAPS_S, part="maps")
+    TRAINING.live(run, draw_curves, part="curves")
 
 
 # --- hidden space and export --------------------------------------------------------------------------------------

@@ -84,6 +84,11 @@ class LiveTraining:
         return st.session_state.get(self._key)
 
     @property
+    def defines(self) -> Hashable | None:
+        """What defines the current run (as given to :meth:`run`: the page's data key), or None."""
+        return st.session_state.get(self._defines_key)
+
+    @property
     def observer(self) -> Callable[[Trainer], None] | None:
         """What watches the current run (made by ``observe`` when the run was built), e.g. its histograms."""
         return st.session_state.get(self._observer_key)
@@ -124,6 +129,11 @@ class LiveTraining:
         if cached is None or cached[0] != version:
             cached = st.session_state[key] = (version, run.call(lambda trainer: copy.deepcopy(trainer.model)))
         return cached[1]
+
+    def edited(self) -> None:
+        """The run's model was changed through ``run.call`` (a weight typed in, weights loaded): the next
+        :meth:`model` copies it again, even before the run publishes a new snapshot."""
+        st.session_state.pop(f"{self.name}_model_copy", None)
 
     def buttons(self, run: LiveRun, container=st) -> None:
         """Play (or Pause), Batch, Epoch and Reset, each sending its command from its callback."""
