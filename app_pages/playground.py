@@ -33,9 +33,8 @@ PLANE = PlaneGrid(resolution=60)
 DATA_KEY, PICK_KEY, CLICK_KEY = "playground_points", "playground_pick", "playground_clicked"
 PAINT_KEY = "playground_paint"
 CLICK_RADIUS = 0.4
-MAPS_S = 0.1
+MAPS_S = 0.4  # redraw period of the maps: redrawn faster (0.1-0.25 s), Chromium never finished drawing them (blank)
 PLANE_HEIGHT = 380
-"""Redraw period of the neuron maps and the plane while training (issue 14: at least 8 updates/s)."""
 
 view = state.view()
 ui.page_header(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 from pathlib import Path
 
 import pytest
@@ -72,3 +73,22 @@ def test_presenter_mode_enlarges_the_type():
     at.run()
     assert not at.exception
     assert any("font-size: 20px" in element.proto.body for element in at.get("html"))
+
+
+@pytest.mark.parametrize("path", ["app.py", *(spec.path for spec in PAGES)])
+def test_no_script_has_a_bare_string_streamlit_would_draw(path):
+    """Streamlit's "magic" writes every bare expression of a page script (and app.py) onto the page: an attribute
+    docstring under a constant showed as a paragraph above the title. Only the module docstring is skipped."""
+    tree = ast.parse(Path(path).read_text())
+    strings = [
+        node.lineno
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant) and isinstance(node.value.value, str)
+    ]
+    docstring = [tree.body[0].lineno] if ast.get_docstring(tree) is not None else []
+    functions = {  # docstrings of functions and classes are not drawn
+        node.body[0].lineno
+        for node in ast.walk(tree)
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef) and ast.get_docstring(node)
+    }
+    assert [line for line in strings if line not in docstring and line not in functions] == []

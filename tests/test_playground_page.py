@@ -31,7 +31,7 @@ def run_of(at):
 def array(value) -> np.ndarray:
     """A plotly array as sent: a list, or {"dtype", "bdata"[, "shape"]} (numpy arrays travel as binary)."""
     if isinstance(value, dict):
-        flat = np.frombuffer(base64.b64decode(value["bdata"]), dtype=np.dtype(value["dtype"]))
+        flat = np.frombuffer(base64.b64decode(value["bdata"]), dtype=np.dtype(value["dtype"])).copy()
         shape = value.get("shape")
         return flat.reshape([int(s) for s in str(shape).split(",")]) if shape else flat
     return np.asarray(value, dtype=float)
@@ -39,13 +39,13 @@ def array(value) -> np.ndarray:
 
 def click(at, key: str, points: list[dict]):
     """Run the page as the browser does after a click on the plotly chart ``key`` (its on_select event)."""
-    chart = next(el for el in at.get("plotly_chart") if el.proto.id.endswith(key) or key in el.proto.id)
+    chart = next(el for el in at.get("plotly_chart") if key in el.proto.id)
     states = at._tree.get_widget_states()
     merged = WidgetStates()
     merged.widgets.extend(w for w in states.widgets if w.id != chart.proto.id)
     event = merged.widgets.add()
     event.id = chart.proto.id
-    event.json_value = json.dumps({"selection": {"points": points, "point_indices": [0], "box": [], "lasso": []}})
+    event.string_value = json.dumps({"selection": {"points": points, "point_indices": [0], "box": [], "lasso": []}})
     return at._run(merged)
 
 
@@ -126,3 +126,17 @@ def test_your_own_points_are_added_and_removed_by_a_click_and_bad_csvs_are_refus
     at.file_uploader(key="playground_csv").upload("good.csv", b"x1,x2,label\n1,1,0\n-1,-1,1\n0,1,2\n", "text/csv")
     at.run()
     assert len(at.session_state["playground_points"]) == 3 and at.session_state["playground_points"].n_classes == 3
+
+
+def test_three_classes_train_on_crossed_features(page):
+    at = page
+    at.radio(key="pg_data").set_value("toy").run()
+    at.selectbox(key="pg_problem").set_value("spiral-k").run()
+    at.slider(key="pg_classes").set_value(3).run()
+    at.multiselect(key="pg_features").set_value(["x1", "x2", "sin_x1", "sin_x2"]).run()
+    at.button(key="playground_step").click().run()
+    assert not at.exception and not at.error
+    snapshot = run_of(at).snapshot
+    assert snapshot.config.sizes[0] == 4 and snapshot.config.sizes[-1] == 3 and snapshot.step >= 1
+    x = run_of(at).call(lambda trainer: trainer.x_train.clone())
+    torch.testing.assert_close(x[:, 2:], torch.sin(x[:, :2]))

@@ -138,56 +138,43 @@ class LiveTraining:
     def buttons(self, run: LiveRun, container=st) -> None:
         """Play (or Pause), Batch, Epoch and Reset, each sending its command from its callback."""
         snapshot = run.snapshot
-        columns = container.columns(4)
-        if snapshot.running:
-            columns[0].button(
-                "Pause",
-                key=f"{self.name}_pause",
-                icon=":material/pause:",
+        play = ("Pause", "pause", ":material/pause:", run.pause, False, None)
+        if not snapshot.running:
+            play = ("Play", "play", ":material/play_arrow:", run.play, snapshot.done, None)
+        buttons = (
+            play,
+            ("Batch", "step", ":material/skip_next:", run.step, snapshot.done, "One optimizer step on one mini-batch."),
+            (
+                "Epoch",
+                "epoch",
+                ":material/fast_forward:",
+                run.epoch,
+                snapshot.done or snapshot.running,
+                "Train to the end of the current epoch.",
+            ),
+            (
+                "Reset",
+                "reset",
+                ":material/restart_alt:",
+                run.reset,
+                False,
+                "Back to step 0 and the same initial weights.",
+            ),
+        )
+        for column, (label, name, icon, command, disabled, help_text) in zip(
+            container.columns(4), buttons, strict=True
+        ):
+            column.button(
+                label,
+                key=f"{self.name}_{name}",
+                icon=icon,
                 on_click=_command,
-                args=(run, run.pause),
+                args=(run, command),
+                disabled=disabled,
+                type="primary" if name == "play" else "secondary",
+                help=help_text,
                 width="stretch",
             )
-        else:
-            columns[0].button(
-                "Play",
-                key=f"{self.name}_play",
-                icon=":material/play_arrow:",
-                on_click=_command,
-                args=(run, run.play),
-                disabled=snapshot.done,
-                type="primary",
-                width="stretch",
-            )
-        columns[1].button(
-            "Batch",
-            key=f"{self.name}_step",
-            icon=":material/skip_next:",
-            on_click=_command,
-            args=(run, run.step),
-            disabled=snapshot.done,
-            help="One optimizer step on one mini-batch.",
-            width="stretch",
-        )
-        columns[2].button(
-            "Epoch",
-            key=f"{self.name}_epoch",
-            icon=":material/fast_forward:",
-            on_click=_command,
-            args=(run, run.epoch),
-            disabled=snapshot.done or snapshot.running,
-            help="Train to the end of the current epoch.",
-            width="stretch",
-        )
-        columns[3].button(
-            "Reset",
-            key=f"{self.name}_reset",
-            icon=":material/restart_alt:",
-            on_click=_command,
-            args=(run, run.reset),
-            help="Back to step 0 and the same initial weights.",
-            width="stretch",
-        )
 
     def live(
         self, run: LiveRun, draw: Callable[[Snapshot], None], *, every: float = TICK_S, part: str = "live"
