@@ -193,3 +193,36 @@ def test_optimizer_race_animation_plays_in_the_browser(app_url, browser):
         _assert_clean(page)
     finally:
         page.close()
+
+
+def _points_caption(page) -> int:
+    """Training + test points, from the Playground's caption under its settings."""
+    text = page.get_by_text("training and").first.inner_text()
+    numbers = [int(word.replace(",", "")) for word in text.split() if word.replace(",", "").isdigit()]
+    return numbers[-2] + numbers[-1]
+
+
+def test_playground_clicks_points_onto_the_plane_and_plays(app_url, browser):
+    page = _open(browser, f"{app_url}/playground?data=yours")
+    try:
+        _assert_clean(page)
+        before = _points_caption(page)
+        plane = page.locator('[data-testid="stPlotlyChart"]').nth(1).locator(".nsewdrag").first
+        box = plane.bounding_box()
+        x, y = box["x"] + box["width"] * 0.93, box["y"] + box["height"] * 0.07  # a corner: no point there yet
+        page.mouse.move(x - 5, y + 5)
+        page.mouse.move(x, y)  # plotly finds the point under the mouse on a move, then the click selects it
+        page.wait_for_timeout(300)
+        page.mouse.click(x, y)
+        deadline = time.monotonic() + 30
+        while _points_caption(page) != before + 1 and time.monotonic() < deadline:
+            page.wait_for_timeout(250)
+        assert _points_caption(page) == before + 1
+        page.get_by_role("button", name="Play", exact=True).click()
+        page.get_by_role("button", name="Pause", exact=True).wait_for(timeout=30_000)
+        page.wait_for_timeout(2000)
+        step = int(page.locator('[data-testid="stMetricValue"]').first.inner_text().replace(",", ""))
+        assert step > 0
+        _assert_clean(page)
+    finally:
+        page.close()
