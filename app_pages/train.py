@@ -210,9 +210,8 @@ with main:
     TRAINING.live(run, draw)
     TRAINING.live(run, show_pictures, every=1.0, part="pictures")
 
-script = training_script(
-    run.snapshot.config, dataset.name, seed=ui.seed(), **({"test_size": 0} if dataset.n_test == 0 else {})
-)
+data_args = {"test_size": 0} if dataset.n_test == 0 else {"root": dataset.root} if dataset.root else {}
+script = training_script(run.snapshot.config, dataset.name, seed=ui.seed(), **data_args)
 ui.code_expander(script)
 st.download_button(
     "Download the script (.py)",

@@ -81,9 +81,20 @@ def _data_code(dataset: str, seed: int, data_args: dict) -> tuple[list[str], str
             "x_train, y_train = train.data.reshape(len(train.data), -1).float() / 255, train.targets  # (60000, 784)\n"
             "x_test, y_test = test.data.reshape(len(test.data), -1).float() / 255, test.targets"
         )
-    if dataset in TOYS or dataset == "digits":
+    if dataset == "digits":  # as nnviz.datasets.load_digits_dataset splits them
+        test_size = data_args.get("test_size", 0.2)
+        return ["from sklearn.datasets import load_digits", "from sklearn.model_selection import train_test_split"], (
+            "digits = load_digits()  # 1,797 8x8 images, pixels counted 0..16\n"
+            "X_train, X_test, Y_train, Y_test = train_test_split(\n"
+            f"    digits.data / 16.0, digits.target, test_size={test_size}, random_state={seed},\n"
+            "    stratify=digits.target,\n"
+            ")\n"
+            "x_train, y_train = torch.tensor(X_train, dtype=torch.float32), torch.tensor(Y_train)\n"
+            "x_test, y_test = torch.tensor(X_test, dtype=torch.float32), torch.tensor(Y_test)"
+        )
+    if dataset in TOYS:
         args = ", ".join(f"{k}={_literal(v)}" for k, v in {"seed": seed, **data_args}.items())
-        source = "2-D toys" if dataset in TOYS else "copy of scikit-learn's 8x8 digits"
+        source = "2-D toys"
         return [f"from nnviz.datasets import load_dataset  # nnviz's {source} (pip install -e . in its repository)"], (
             f"data = load_dataset({_literal(dataset)}, {args})\n"
             "x_train, y_train, x_test, y_test = data.x_train, data.y_train, data.x_test, data.y_test"

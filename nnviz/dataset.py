@@ -48,6 +48,8 @@ class Dataset:
         class_names: one display name per class; ``()`` for regression.
         image_shape: ``(height, width)`` in pixels for image data, ``None`` for tabular data.
         source: where the data came from, for people to read.
+        root: for MNIST and Fashion-MNIST, the torchvision root the files were read from (what a generated script
+            passes to torchvision, so that it reads the same files and downloads only when they are missing).
         message: a notice for the UI (e.g. why the digits fallback was used), or ``None``.
         task: one of :data:`TASKS`, ``"classification"`` unless given.
     """
@@ -63,6 +65,7 @@ class Dataset:
     source: str
     message: str | None = None
     task: str = "classification"
+    root: str | None = None
 
     def __post_init__(self) -> None:
         if self.task not in TASKS:

@@ -247,6 +247,7 @@ def _read_with_torchvision(name: str, root: Path, *, source: str) -> Dataset:
             class_names=DIGIT_NAMES if name == "mnist" else FASHION_NAMES,
             image_shape=IMAGE_SHAPE,
             source=source,
+            root=str(root),
         )
     except (AssertionError, RuntimeError, ValueError, TypeError, OSError) as error:
         raise CorruptDatasetError(f"torchvision could not read {source}: {error}") from error

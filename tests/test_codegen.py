@@ -117,12 +117,32 @@ def test_mnist_script_reads_torchvision_files_and_rebuilds_the_optimizer_each_ba
 def test_digits_script_diverges_at_the_apps_step():
     config = TrainConfig(sizes=(64, 32, 10), activations=("linear", "linear"), loss="mse", optimizer="sgd", lr=100.0)
     code = training_script(config, "digits", seed=4)
-    assert 'load_dataset("digits", seed=4)' in code
+    assert "from sklearn.datasets import load_digits" in code and "nnviz" not in code.split('"""', 2)[2]
     trainer = Trainer(config, load_dataset("digits", seed=4))
     trainer.run()
     assert trainer.stop_reason.startswith(f"diverged at step {trainer.global_step}:")
     with pytest.raises(SystemExit, match=rf"diverged at step {trainer.global_step}: lower the learning rate"):
         run_in_process(code)
+
+
+def test_digits_script_reproduces_the_apps_run_without_nnviz():
+    config = TrainConfig(sizes=(64, 16, 10), activations=("relu", "linear"), lr=0.01, batch_size=64, epochs=2, seed=1)
+    code = training_script(config, "digits", seed=3)
+    assert "import nnviz" not in code and "from nnviz" not in code
+    trainer = Trainer(config, load_dataset("digits", seed=3))
+    trainer.run()
+    assert_same_run(epochs_printed(run_in_process(code)), trainer)
+
+
+def test_mnist_script_reads_the_files_the_app_read(tmp_path):
+    write_mnist(tmp_path / "elsewhere" / "MNIST" / "raw")
+    data = load_images("mnist", tmp_path / "elsewhere", fallback=False)
+    assert data.root == str(tmp_path / "elsewhere")
+    code = training_script(replace(RECIPES["002"].config, batch_size=8, epochs=1), "mnist", root=data.root)
+    assert f'datasets.MNIST("{data.root}", train=True, download=True)' in code  # downloads only when missing
+    trainer = Trainer(replace(RECIPES["002"].config, batch_size=8, epochs=1), data)
+    trainer.run()
+    assert_same_run(epochs_printed(run_in_process(code, cwd=tmp_path)), trainer)
 
 
 def test_unknown_dataset_is_refused():
