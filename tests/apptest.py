@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from streamlit.proto.WidgetStates_pb2 import WidgetStates
 from streamlit.testing.v1 import AppTest
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
@@ -20,3 +21,15 @@ def open_page(path: str) -> AppTest:
 def plotly_specs(at: AppTest) -> list[dict]:
     """The plotly figures on the current page as dicts (``data``, ``layout``, ``frames``)."""
     return [json.loads(element.proto.spec) for element in at.get("plotly_chart")]
+
+
+def click(at, key: str, points: list[dict]):
+    """Run the page as the browser does after a click on the plotly chart ``key`` (its on_select event)."""
+    chart = next(el for el in at.get("plotly_chart") if key in el.proto.id)
+    states = at._tree.get_widget_states()
+    merged = WidgetStates()
+    merged.widgets.extend(w for w in states.widgets if w.id != chart.proto.id)
+    event = merged.widgets.add()
+    event.id = chart.proto.id
+    event.string_value = json.dumps({"selection": {"points": points, "point_indices": [0], "box": [], "lasso": []}})
+    return at._run(merged)

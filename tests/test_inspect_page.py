@@ -10,7 +10,7 @@ import torch
 from nnviz import checkpoints, inspection
 from nnviz.drawing import prepare_drawing
 from nnviz.models import Mnist_NN
-from tests.apptest import open_page, plotly_specs
+from tests.apptest import click, open_page, plotly_specs
 from tests.drawn_digits import stroke_canvas
 from tests.image_fixtures import write_mnist
 from tests.test_checkpoints import RunsCode, _payload, _saved
@@ -82,8 +82,8 @@ def test_a_clicked_confusion_cell_shows_its_images(at):
     data = run_of(at).call(lambda trainer: (trainer.x_test[:n].clone(), trainer.y_test[:n].clone()))
     predictions = inspection.predict(snapshot_model, *data)
     true, predicted = int(predictions.true[0]), int(predictions.predicted[0])
-    at.session_state["inspect_cell"] = (true, predicted)  # what a click on that cell stores
-    at.run()
+    count = len(predictions.in_cell(true, predicted))
+    at = click(at, "inspect_confusion", [{"customdata": [true, predicted, count], "x": predicted, "y": true}])
     assert not at.exception and not at.error
     gallery = chart(at, f"True {true}, predicted {predicted}")
     assert f"{len(predictions.in_cell(true, predicted))} images" in gallery["layout"]["title"]["text"]

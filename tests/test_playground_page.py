@@ -1,17 +1,15 @@
 """The Playground page driven headless: every control checked against the run's model and data."""
 
 import base64
-import json
 
 import numpy as np
 import pytest
 import torch
-from apptest import open_page, plotly_specs
-from streamlit.proto.WidgetStates_pb2 import WidgetStates
 
 from nnviz import network_view
 from nnviz.network_view import Pick
 from nnviz.user_data import UserData, UserDataError
+from tests.apptest import click, open_page, plotly_specs
 
 PAGE = "app_pages/playground.py"
 
@@ -35,18 +33,6 @@ def array(value) -> np.ndarray:
         shape = value.get("shape")
         return flat.reshape([int(s) for s in str(shape).split(",")]) if shape else flat
     return np.asarray(value, dtype=float)
-
-
-def click(at, key: str, points: list[dict]):
-    """Run the page as the browser does after a click on the plotly chart ``key`` (its on_select event)."""
-    chart = next(el for el in at.get("plotly_chart") if key in el.proto.id)
-    states = at._tree.get_widget_states()
-    merged = WidgetStates()
-    merged.widgets.extend(w for w in states.widgets if w.id != chart.proto.id)
-    event = merged.widgets.add()
-    event.id = chart.proto.id
-    event.string_value = json.dumps({"selection": {"points": points, "point_indices": [0], "box": [], "lasso": []}})
-    return at._run(merged)
 
 
 def test_a_feature_cross_adds_its_input_column(page):
