@@ -17,7 +17,9 @@ from nnviz.activations import (
     vanishing_intervals,
 )
 from nnviz.figures.activations import Curve, activation_curves, jacobian_heatmap, softmax_bars, tutorial_sigmoid
+from ui import state
 
+view = state.view()
 ui.page_header(
     "Activation functions",
     "Without a non-linear activation, stacked layers collapse into one linear map; the activation's *slope* "
@@ -27,16 +29,14 @@ ui.page_header(
 
 controls, chart = st.columns([1, 2.4], gap="large")
 with controls:
-    selected = st.multiselect(
+    selected = view.multiselect(
+        "selected",
         "Activations",
-        list(ACTIVATIONS),
-        default=["sigmoid"],
         format_func=lambda name: ACTIVATIONS[name].label,
-        key="act_selected",
         help="Pick one, or overlay several to compare.",
     )
-    low, high = st.slider("x range", -10.0, 10.0, (-6.0, 6.0), 0.5, key="act_range")
-    show_derivative = st.toggle("Show the derivative f′ (dashed)", value=True, key="act_show_derivative")
+    low, high = view.slider("range", "x range", step=0.5)
+    show_derivative = view.toggle("show_derivative", "Show the derivative f′ (dashed)")
     params: dict[str, dict[str, float]] = {}
     for name in selected:
         for p in ACTIVATIONS[name].parameters:
@@ -47,7 +47,8 @@ with controls:
     if high <= low:  # a range slider set to one value: nothing to plot, and no probe slider can span it
         st.warning("The x range is empty: make its end larger than its start.", icon=":material/warning:")
         st.stop()
-    probe = st.slider("Read the values at x =", low, high, min(max(1.0, low), high), 0.1, key="act_probe")
+    view["probe"] = min(max(view["probe"], low), high)  # inside the range chosen above
+    probe = view.slider("probe", "Read the values at x =", min_value=low, max_value=high)
 
 if not selected:
     st.warning("Pick at least one activation to plot.", icon=":material/warning:")
@@ -99,8 +100,8 @@ st.latex(
 )
 soft_controls, soft_bars, soft_jacobian = st.columns([1, 1.4, 1.2], gap="medium")
 with soft_controls:
-    text = st.text_input("Logits z (comma-separated)", "2.0, 1.0, 0.1, -1.0", key="softmax_logits")
-    temperature = st.slider("Temperature T", 0.1, 5.0, 1.0, 0.1, key="softmax_temperature")
+    text = view.text_input("logits", "Logits z (comma-separated)")
+    temperature = view.slider("temperature", "Temperature T")
     st.caption("Low T sharpens towards the largest logit (arg max); high T flattens towards uniform.")
 code_logits = parse_logits("2.0, 1.0, 0.1, -1.0")  # the listing's logits until the typed ones parse
 with ui.explain_errors():

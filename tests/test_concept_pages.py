@@ -132,7 +132,7 @@ def test_sigmoid_shading_and_softmax_explorer():
     seed = _figure(at, "Tutorial 000")
     assert seed["data"][0]["x"][0] == pytest.approx(-4.0) and len(seed["data"][0]["x"]) == 81
     for temperature in (0.1, 5.0):
-        at.slider(key="softmax_temperature").set_value(temperature).run()
+        at.slider(key="act_temperature").set_value(temperature).run()
         _ok(at)
         bars = _figure(at, "softmax(z / T)")["data"][0]["y"]
         expected = torch.softmax(torch.tensor([2.0, 1.0, 0.1, -1.0]) / temperature, 0)
@@ -141,11 +141,11 @@ def test_sigmoid_shading_and_softmax_explorer():
         logits = torch.tensor([2.0, 1.0, 0.1, -1.0], dtype=torch.float64)
         reference = torch.autograd.functional.jacobian(lambda z, t=temperature: torch.softmax(z / t, 0), logits)
         assert torch.tensor(jac, dtype=torch.float64) == pytest.approx(reference, abs=1e-6)
-    at.text_input(key="softmax_logits").input("3, 3, 3").run()
+    at.text_input(key="act_logits").input("3, 3, 3").run()
     _ok(at)
     assert any("uniform" in i.value for i in at.info)
     for bad in ("1, nan", "", "1, two"):
-        at.text_input(key="softmax_logits").input(bad).run()
+        at.text_input(key="act_logits").input(bad).run()
         _ok(at)
         assert at.error, bad
 

@@ -355,3 +355,45 @@ def test_declared_fields_belong_to_registered_pages_and_do_not_shadow_the_app_wi
     for path in state.PAGES:
         assert path in registered
         assert state.query(path) == {}  # raises if a page field is named like an app-wide one
+
+
+def _open_page(path: str, query: dict | None = None) -> AppTest:
+    """A fresh session opening ``path`` with ``query`` in its URL (a copied link)."""
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT_S)
+    at.switch_page(path)
+    at.query_params.update(query or {})
+    return at.run()
+
+
+def test_the_activations_page_round_trips_through_its_url():
+    at = _open_page("app_pages/activations.py")
+    _clean(at)
+    at.multiselect(key="act_selected").set_value(["tanh", "relu"])
+    at.slider(key="act_range").set_value((-3.0, 4.5))
+    at.toggle(key="act_show_derivative").set_value(False)
+    at.text_input(key="act_logits").input("1, 2, 3")
+    at.slider(key="act_temperature").set_value(2.0).run()
+    _clean(at)
+    at.slider(key="act_probe").set_value(-2.5).run()
+    _clean(at)
+    link = {name: at.query_params[name] for name in at.query_params}
+    assert link["selected"] == ["tanh", "relu"] and link["range"] == ["-3", "4.5"] and link["temperature"] == "2"
+
+    copied = _open_page("app_pages/activations.py", link)
+    _clean(copied)
+    assert copied.multiselect(key="act_selected").value == ["tanh", "relu"]
+    assert copied.slider(key="act_range").value == (-3.0, 4.5)
+    assert copied.toggle(key="act_show_derivative").value is False
+    assert copied.text_input(key="act_logits").value == "1, 2, 3"
+    assert copied.slider(key="act_temperature").value == pytest.approx(2.0)
+    assert copied.slider(key="act_probe").value == pytest.approx(-2.5)
+    assert {name: copied.query_params[name] for name in copied.query_params} == link
+
+
+def test_a_malformed_activations_link_is_ignored_with_a_notice():
+    at = _open_page("app_pages/activations.py", {"range": "abc", "selected": "nope", "bogus": "1"})
+    assert not at.exception
+    assert at.slider(key="act_range").value == (-6.0, 6.0)
+    assert at.multiselect(key="act_selected").value == ["sigmoid"]
+    notice = " ".join(toast.value for toast in at.toast)  # the quiet notice of what was ignored
+    assert "range" in notice and "selected" in notice and "bogus" in notice

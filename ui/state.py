@@ -31,7 +31,7 @@ from urllib.parse import urlencode
 
 import streamlit as st
 
-from nnviz.activations import trainable_activations
+from nnviz.activations import ACTIVATIONS, trainable_activations
 from nnviz.features import FEATURES, PLAIN
 from nnviz.optimizers import OPTIMIZERS
 from nnviz.playground import BATCH_SIZES, LEARNING_RATES, PENALTIES
@@ -320,6 +320,19 @@ class Choices(Field[list]):
         return [_option_text(item) for item in value] or [""]
 
 
+class RegisteredChoices(Choices):
+    """A :class:`Choices` among a registry's entries, read from the registry at every use (see :class:`Registered`)."""
+
+    def __init__(self, default: tuple[Any, ...], entries: Callable[[], Iterable[Any]]) -> None:
+        object.__setattr__(self, "entries", entries)
+        object.__setattr__(self, "default", tuple(default))
+        self._validate_default()
+
+    @property
+    def options(self) -> tuple[Any, ...]:  # type: ignore[override]
+        return tuple(self.entries())
+
+
 @dataclass(frozen=True)
 class FloatPair(Field[tuple[float, float]]):
     """Two numbers in ``[lo, hi]``, such as a start point ``(w1, w2)``; ``?start=0.5,-1`` in the URL."""
@@ -557,11 +570,12 @@ class View:
             return self[name]
         return widget(label, key=key, **kwargs)
 
-    def slider(self, name: str, label: str, **kwargs) -> float | int:
+    def slider(self, name: str, label: str, **kwargs) -> float | int | tuple[float, float]:
+        """A slider over the field's bounds (a range slider for a :class:`FloatPair`); ``min_value`` /
+        ``max_value`` / ``step`` given here narrow them for this drawing (the URL still accepts the field's)."""
         spec = self._field(name)[0]
-        return self._draw(
-            name, (Float, Int), st.slider, label, min_value=spec.lo, max_value=spec.hi, step=spec.step, **kwargs
-        )
+        bounds = dict(min_value=spec.lo, max_value=spec.hi, step=getattr(spec, "step", None)) | kwargs
+        return self._draw(name, (Float, Int, FloatPair), st.slider, label, **bounds)
 
     def number_input(self, name: str, label: str, **kwargs) -> float | int:
         spec = self._field(name)[0]
@@ -672,6 +686,15 @@ PAGES: dict[str, Fields] = {
         w=Float(1.5, -5.0, 5.0, 0.1),
         b=Float(0.0, -5.0, 5.0, 0.1),
         x=Float(1.0, -6.0, 6.0, 0.1),
+    ),
+    "app_pages/activations.py": Fields(
+        "act",
+        selected=RegisteredChoices(("sigmoid",), ACTIVATIONS.keys),
+        range=FloatPair((-6.0, 6.0), -10.0, 10.0),
+        show_derivative=Bool(True),
+        probe=Float(1.0, -10.0, 10.0, 0.1),
+        logits=Text("2.0, 1.0, 0.1, -1.0", 200),
+        temperature=Float(1.0, 0.1, 5.0, 0.1),
     ),
     "app_pages/playground.py": Fields(
         "pg",
