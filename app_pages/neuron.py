@@ -10,6 +10,7 @@ from nnviz.figures.neuron import decision_plane, neuron_diagram, perceptron_erro
 from nnviz.neuron import (
     GATE_INPUTS,
     LOGIC_GATES,
+    PERCEPTRON_EPOCHS,
     PerceptronRun,
     classifier_view,
     neuron_forward,
@@ -18,10 +19,9 @@ from nnviz.neuron import (
     train_perceptron,
     two_blobs,
 )
+from ui import state
 
-MAX_EPOCHS = 25
-STEP_KEY = "perceptron_step"
-
+view = state.view()
 ui.page_header(
     "The neuron and the perceptron",
     "A neuron weighs its inputs, adds a bias and passes the sum through an activation: "
@@ -33,21 +33,16 @@ ui.page_header(
 st.subheader("One neuron, live")
 controls, diagram = st.columns([1, 2], gap="large")
 with controls:
-    n_inputs = st.radio("Number of inputs", [2, 3], horizontal=True, key="neuron_n")
-    activation = st.selectbox(
-        "Activation f",
-        list(ACTIVATIONS),
-        index=list(ACTIVATIONS).index("sigmoid"),
-        format_func=lambda name: ACTIVATIONS[name].label,
-        key="neuron_activation",
-    )
-    defaults = [(1.0, 0.8), (0.5, 1.2), (-1.0, -0.6)]
+    n_inputs = view.radio("n", "Number of inputs", horizontal=True)
+    activation = view.selectbox("activation", "Activation f", format_func=lambda name: ACTIVATIONS[name].label)
     xs, ws = [], []
-    for i in range(n_inputs):
+    for i in range(1, n_inputs + 1):
         x_col, w_col = st.columns(2)
-        xs.append(x_col.slider(f"input x{i + 1}", -3.0, 3.0, defaults[i][0], 0.1, key=f"neuron_x{i + 1}"))
-        ws.append(w_col.slider(f"weight w{i + 1}", -3.0, 3.0, defaults[i][1], 0.1, key=f"neuron_w{i + 1}"))
-    b = st.slider("bias b", -3.0, 3.0, 0.2, 0.1, key="neuron_b")
+        with x_col:
+            xs.append(view.slider(f"x{i}", f"input x{i}"))
+        with w_col:
+            ws.append(view.slider(f"w{i}", f"weight w{i}"))
+    b = view.slider("b", "bias b")
 x, w = torch.tensor(xs), torch.tensor(ws)
 with diagram, ui.explain_errors():
     out = neuron_forward(x, w, b, activation)
@@ -62,7 +57,7 @@ text, plane = st.columns([1, 2], gap="large")
 points, labels = two_blobs(80, seed=ui.seed())
 w_plane = w[:2]
 b_plane = b + (ws[2] * xs[2] if n_inputs == 3 else 0.0)
-view = classifier_view(points, labels, w_plane, b_plane, activation)
+classifier = classifier_view(points, labels, w_plane, b_plane, activation)
 with text:
     st.markdown(
         "With two inputs the neuron sees a point (x₁, x₂). Everything on one side of the line "
@@ -70,14 +65,23 @@ with text:
     )
     st.markdown(
         "Move **w₁**, **w₂** and **b** above: the weights turn the line, the bias slides it. "
-        + ("With the sigmoid the background is the output a = P(class 1)." if view.output is not None else "")
+        + ("With the sigmoid the background is the output a = P(class 1)." if classifier.output is not None else "")
     )
     if n_inputs == 3:
         st.caption(f"x₃ is held at {xs[2]:.1f}, so w₃·x₃ = {ws[2] * xs[2]:.2f} joins the bias.")
-    st.metric("Accuracy (z > 0 ⇒ class 1)", f"{view.accuracy:.0%}")
+    st.metric("Accuracy (z > 0 ⇒ class 1)", f"{classifier.accuracy:.0%}")
 with plane:
     ui.show_figure(
-        decision_plane(points, labels, w_plane, b_plane, view.grid_x1, view.grid_x2, view.output, view.accuracy),
+        decision_plane(
+            points,
+            labels,
+            w_plane,
+            b_plane,
+            classifier.grid_x1,
+            classifier.grid_x2,
+            classifier.output,
+            classifier.accuracy,
+        ),
         key="neuron_plane",
     )
 
@@ -92,7 +96,7 @@ st.latex(
 @st.cache_data(max_entries=256, show_spinner=False)
 def _perceptron_run(gate: str, lr: float, seed: int) -> PerceptronRun:
     """The whole run for these settings (pure and read-only, so shared between reruns)."""
-    return train_perceptron(GATE_INPUTS, LOGIC_GATES[gate], lr=lr, epochs=MAX_EPOCHS, seed=seed)
+    return train_perceptron(GATE_INPUTS, LOGIC_GATES[gate], lr=lr, epochs=PERCEPTRON_EPOCHS, seed=seed)
 
 
 @st.cache_data(max_entries=256, show_spinner=False)
@@ -106,20 +110,20 @@ def _perceptron_figures(gate: str, lr: float, seed: int, current: int) -> tuple[
 
 
 def _reset_perceptron() -> None:
-    st.session_state[STEP_KEY] = 0
+    view["step"] = 0
 
 
 def _advance(by: int, last: int) -> None:
-    st.session_state[STEP_KEY] = min(st.session_state.get(STEP_KEY, 0) + by, last)
+    view["step"] = min(view["step"] + by, last)
 
 
 settings, perceptron_figure, error_figure = st.columns([1, 1.3, 1.3], gap="medium")
 with settings:
-    gate = st.selectbox("Logic gate", list(LOGIC_GATES), key="perceptron_gate", on_change=_reset_perceptron)
-    lr = st.slider("learning rate η", 0.05, 1.0, 0.1, 0.05, key="perceptron_lr", on_change=_reset_perceptron)
+    gate = view.selectbox("gate", "Logic gate", on_change=_reset_perceptron)
+    lr = view.slider("lr", "learning rate η", on_change=_reset_perceptron)
     run = _perceptron_run(gate, lr, ui.seed())
     last = len(run.steps)
-    current = min(st.session_state.get(STEP_KEY, 0), last)
+    current = min(view["step"], last)
     buttons = st.columns(2)
     for column, (label, key, by, tip) in zip(
         buttons * 2,
@@ -162,7 +166,7 @@ if current == last and run.converged_epoch is not None:
     )
 elif current == last:
     st.warning(
-        f"After {MAX_EPOCHS} epochs the perceptron still gets {errors_now} of 4 wrong, and it never will: "
+        f"After {PERCEPTRON_EPOCHS} epochs the perceptron still gets {errors_now} of 4 wrong, and it never will: "
         "**XOR is not linearly separable.** No single line puts (0,1) and (1,0) on one side and (0,0) and (1,1) "
         "on the other, so the rule keeps moving the line forever. A network with a **hidden layer** of neurons "
         "can bend the boundary — see *Forward pass*.",
@@ -171,5 +175,5 @@ elif current == last:
 elif gate == "XOR":
     st.info("Watch the error count on XOR: does it ever reach 0?", icon=":material/help:")
 
-ui.code_expander(pytorch_listing(xs, ws, b, activation, gate, lr, MAX_EPOCHS, ui.seed()))
+ui.code_expander(pytorch_listing(xs, ws, b, activation, gate, lr, PERCEPTRON_EPOCHS, ui.seed()))
 ui.next_concept()

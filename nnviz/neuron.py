@@ -21,6 +21,8 @@ from nnviz.optimizers import check_learning_rate
 
 # The truth tables of three logic gates: inputs (4, 2) in {0, 1}, targets (4,).
 GATE_INPUTS = torch.tensor([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
+PERCEPTRON_EPOCHS = 25
+"""Epochs the page's perceptron runs at most: AND and OR converge in a few, XOR never."""
 LOGIC_GATES: dict[str, Tensor] = {
     "AND": torch.tensor([0.0, 0.0, 0.0, 1.0]),
     "OR": torch.tensor([0.0, 1.0, 1.0, 1.0]),

@@ -74,9 +74,9 @@ def test_perceptron_learns_and_but_not_xor():
     at.button(key="perceptron_run").click().run()
     _ok(at)
     assert at.success and "AND learned" in at.success[0].value
-    at.selectbox(key="perceptron_gate").set_value("XOR").run()
+    at.selectbox(key="neuron_gate").set_value("XOR").run()
     assert _metric(at, "Update step").startswith("0 /")  # changing the gate resets
-    at.slider(key="perceptron_lr").set_value(1.0).run()
+    at.slider(key="neuron_lr").set_value(1.0).run()
     at.button(key="perceptron_run").click().run()
     _ok(at)
     assert at.warning and "not linearly separable" in at.warning[0].value
@@ -85,7 +85,7 @@ def test_perceptron_learns_and_but_not_xor():
     assert len(errors) == 25 * 4 and min(errors) >= 1
     at.button(key="perceptron_reset").click().run()
     assert _metric(at, "Update step").startswith("0 /")
-    at.selectbox(key="perceptron_gate").set_value("OR").run()
+    at.selectbox(key="neuron_gate").set_value("OR").run()
     at.button(key="perceptron_run").click().run()
     assert at.success and "OR learned" in at.success[0].value
 

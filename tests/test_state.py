@@ -397,3 +397,30 @@ def test_a_malformed_activations_link_is_ignored_with_a_notice():
     assert at.multiselect(key="act_selected").value == ["sigmoid"]
     notice = " ".join(toast.value for toast in at.toast)  # the quiet notice of what was ignored
     assert "range" in notice and "selected" in notice and "bogus" in notice
+
+
+def test_the_neuron_page_round_trips_its_neuron_and_its_perceptron():
+    at = _open_page("app_pages/neuron.py")
+    _clean(at)
+    at.radio(key="neuron_n").set_value(3).run()
+    at.slider(key="neuron_w3").set_value(2.5)
+    at.selectbox(key="neuron_gate").set_value("XOR").run()
+    at.button(key="perceptron_epoch").click().run()
+    _clean(at)
+    link = {name: at.query_params[name] for name in at.query_params}
+    assert link == {"n": "3", "w3": "2.5", "gate": "XOR", "step": "4"}
+    copied = _open_page("app_pages/neuron.py", link)
+    _clean(copied)
+    assert copied.radio(key="neuron_n").value == 3 and copied.slider(key="neuron_w3").value == pytest.approx(2.5)
+    assert copied.selectbox(key="neuron_gate").value == "XOR"
+    assert any(metric.value == "4 / 100" for metric in copied.metric)  # the perceptron at its linked step
+
+
+def test_every_lesson_of_the_outline_opens_its_state():
+    from ui.lecture import TALKS
+
+    for path, talk in TALKS.items():
+        for lesson in talk.lessons:
+            at = _open_page(path, state.query(path, hide=lesson.hide, **lesson.values))
+            _clean(at)
+            assert not at.toast, f"{lesson.label}: {[toast.value for toast in at.toast]}"

@@ -93,10 +93,22 @@ TALKS: dict[str, Talk] = {
         ),
     ),
     "app_pages/neuron.py": Talk(
-        "A perceptron learns AND and OR in a few updates, and never XOR: one straight line cannot split it."
+        "A perceptron learns AND and OR in a few updates, and never XOR: one straight line cannot split it.",
+        (
+            Lesson("XOR: the perceptron that never converges", {"gate": "XOR", "lr": 0.5}),
+            Lesson("OR, learnt step by step", {"gate": "OR"}),
+            Lesson("A neuron with three inputs", {"n": 3, "activation": "tanh"}),
+        ),
     ),
     "app_pages/activations.py": Talk(
-        "Without a nonlinearity depth adds nothing; where a derivative goes flat, gradients vanish."
+        "Without a nonlinearity depth adds nothing; where a derivative goes flat, gradients vanish.",
+        (
+            Lesson(
+                "Sigmoid against ReLU: where the gradient vanishes",
+                {"selected": ["sigmoid", "relu"], "range": (-10.0, 10.0)},
+            ),
+            Lesson("Softmax, hot and cold", {"temperature": 5.0}, hide=("logits",)),
+        ),
     ),
     "app_pages/losses.py": Talk(
         "The loss turns 'wrong' into one number to minimise; cross-entropy punishes confident mistakes most."

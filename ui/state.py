@@ -33,6 +33,7 @@ import streamlit as st
 
 from nnviz.activations import ACTIVATIONS, trainable_activations
 from nnviz.features import FEATURES, PLAIN
+from nnviz.neuron import GATE_INPUTS, LOGIC_GATES, PERCEPTRON_EPOCHS
 from nnviz.optimizers import OPTIMIZERS
 from nnviz.playground import BATCH_SIZES, LEARNING_RATES, PENALTIES
 from nnviz.recipes import RECIPES
@@ -686,6 +687,21 @@ PAGES: dict[str, Fields] = {
         w=Float(1.5, -5.0, 5.0, 0.1),
         b=Float(0.0, -5.0, 5.0, 0.1),
         x=Float(1.0, -6.0, 6.0, 0.1),
+    ),
+    "app_pages/neuron.py": Fields(
+        "neuron",
+        n=Choice(2, (2, 3)),
+        activation=Registered("sigmoid", ACTIVATIONS.keys),
+        x1=Float(1.0, -3.0, 3.0, 0.1),
+        w1=Float(0.8, -3.0, 3.0, 0.1),
+        x2=Float(0.5, -3.0, 3.0, 0.1),
+        w2=Float(1.2, -3.0, 3.0, 0.1),
+        x3=Float(-1.0, -3.0, 3.0, 0.1),
+        w3=Float(-0.6, -3.0, 3.0, 0.1),
+        b=Float(0.2, -3.0, 3.0, 0.1),
+        gate=Choice("AND", tuple(LOGIC_GATES)),
+        lr=Float(0.1, 0.05, 1.0, 0.05),
+        step=Int(0, 0, len(GATE_INPUTS) * PERCEPTRON_EPOCHS),
     ),
     "app_pages/activations.py": Fields(
         "act",
