@@ -62,7 +62,13 @@ st.caption(
     f"{snapshot.config.spec.describe()} on {dataset.name}, step {snapshot.step:,} "
     f"({snapshot.state.value}); {dataset.n_test:,} test images."
 )
-if dataset.name != "mnist":
+if dataset.name == "digits":
+    st.info(
+        "MNIST is not on this machine, so this network learnt scikit-learn's 8×8 digits (download MNIST on the "
+        "Train page): your drawing is shrunk to 8×8 the way those were made, 4×4 blocks of a 32×32 bitmap.",
+        icon=":material/info:",
+    )
+elif dataset.name != "mnist":
     st.info(
         f"This network learnt {dataset.name} (classes: {', '.join(names)}), not handwritten digits: a drawing is "
         "read as one of those classes, so draw their outline (a shoe, a bag, a shirt) or load MNIST on the Train "

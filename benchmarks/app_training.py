@@ -29,8 +29,26 @@ Before (training inside the page's fragment): 6-75 playground steps/s in Chromiu
 With the live engine (nnviz.live) but torch's default threads and Streamlit's ``runner.postScriptGC``: 18 steps/s
 (0.03x): torch's idle OpenMP team spun on both cores while the page's script thread needed them, and a full
 ``gc.collect(2)`` after every fragment rerun held the GIL ~150 ms, 2.5 times a second. After (one torch thread,
-no post-script GC, live figures built from plain dicts, the pictures redrawn once a second): see the closing note
-of issue 11 and the table this script prints.
+no post-script GC, live figures built from plain dicts, the pictures redrawn once a second, a 0.5 ms GIL switch
+interval, redraws slowed with the load), 2026-12-03 14:50, load average 0.9 before, ``--seconds 12``; headless
+42,371 samples/s (default threads), 47,866 (one thread):
+
+==  ==========  ==============  ============  ========================  =================  =========  ==============
+N   samples/s   x headless /    chart         pause / batch / reset     concept page s     RSS MB     cores: server
+                x one session   updates/s     worst of 3, s             idle / busy        (MB/sess)  / Chromium
+==  ==========  ==============  ============  ========================  =================  =========  ==============
+1   32,283      0.76 / 1.00     3.4           1.29 / 0.55 / 0.67        4.40 / 8.48        1,119 (15) 0.80 / 0.91
+4   11,399      0.27 / 0.35     1.9           2.16 / 3.47 / 2.32        4.40 / 15.26       1,180 (15) 0.41 / 1.44
+8   3,817       0.09 / 0.12     0.5           4.39 / 5.32 / 3.48        4.40 / 33.46       1,233 (5)  0.33 / 1.40
+==  ==========  ==============  ============  ========================  =================  =========  ==============
+
+Met: one session at >= 0.7x headless with >= 2 chart updates/s; memory (1.18 GB with 4 sessions, the Community
+Cloud figure); every session keeps its own seed and numbers. Not met: N sessions share at 0.12-0.35x of one, not
+0.7x, and the buttons and a concept page slow down with them: with N Chromium renderers on the same 2 cores the
+server holds only 0.3-0.4 cores, and it holds the GIL about half of the time (script threads ~20 %, the training
+worker ~18 %, the event loop ~12 %, py-spy --gil), so the worker waits for the GIL on every op. What would reach
+the target: training in a process per slot (shared-memory datasets), and figure updates streamed to one
+persistent chart instead of a fragment rerun per redraw.
 """
 
 from __future__ import annotations
