@@ -501,7 +501,6 @@ LOGIT_COUNT = Bound(1, MAX_LOGITS, "K logits draw a K×K Jacobian; more do not r
 LOGIT_VALUES = Bound(-MAX_ABS_LOGIT, MAX_ABS_LOGIT, "a gap of 100 already makes softmax one-hot")
 
 
-
 def _check_logits(logits: Tensor, temperature: float) -> None:
     if logits.dim() != 1 or logits.numel() == 0:
         raise ValueError("Give at least one logit (a non-empty vector of numbers).")

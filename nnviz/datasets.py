@@ -48,7 +48,6 @@ __all__ = [
 ]
 
 
-
 def make_classification_data(
     n_samples: int = 1000,
     n_features: int = 5,

@@ -42,8 +42,9 @@ MAX_ABS_INPUT = 1e3
 read."""
 
 WIDTHS = Bound(1, MAX_WIDTH, "more neurons make the edges an unreadable hairball")
-SIZE_COUNTS = Bound(2, MAX_LAYERS + 1, f"an input and an output layer, and at most {MAX_LAYERS} weight layers fit a "
-                    "readable drawing")
+SIZE_COUNTS = Bound(
+    2, MAX_LAYERS + 1, f"an input and an output layer, and at most {MAX_LAYERS} weight layers fit a readable drawing"
+)
 READABLE = Bound(-MAX_ABS_INPUT, MAX_ABS_INPUT, "every number is printed in the drawing")
 
 
