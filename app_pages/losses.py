@@ -9,23 +9,17 @@ import ui
 from nnviz.activations import softmax
 from nnviz.figures.losses import cross_entropy_bars, gradient_comparison, loss_curves, per_sample_bars
 from nnviz.losses import (
+    BATCH_PRESETS,
     LOSSES,
     MAX_ABS_CELL,
     MAX_BATCH_ROWS,
     batch_from_table,
     cross_entropy,
     gradient_wrt_logit,
-    pair_losses,
     per_sample_terms,
     pytorch_listing,
 )
-
-PRESETS = {
-    "A decent classifier": {"target": [1.0, 0.0, 1.0, 0.0, 1.0], "prediction": [0.9, 0.2, 0.7, 0.1, 0.6]},
-    "One confident mistake": {"target": [1.0, 0.0, 1.0, 0.0, 1.0], "prediction": [0.9, 0.2, 0.02, 0.1, 0.6]},
-    "Invalid: a probability of 1.3": {"target": [1.0, 0.0, 1.0], "prediction": [0.9, 1.3, 0.5]},
-    "Empty": {"target": [], "prediction": []},
-}
+from ui import state
 
 
 @st.cache_data(max_entries=4, show_spinner=False)
@@ -37,6 +31,7 @@ def _gradient_figure(label: float) -> go.Figure:
     return gradient_comparison(z, gradients, label)
 
 
+view = state.view()
 ui.page_header(
     "Loss functions",
     "A loss turns *how wrong* the network is into one number to minimise; its shape decides which mistakes "
@@ -44,13 +39,8 @@ ui.page_header(
     LOSSES["bce"].latex,
 )
 
-loss = st.selectbox(
-    "Loss",
-    pair_losses(),
-    index=pair_losses().index("bce"),
-    format_func=lambda name: LOSSES[name].label,
-    key="loss_kind",
-    help="Used by the first two sections.",
+loss = view.selectbox(
+    "kind", "Loss", format_func=lambda name: LOSSES[name].label, help="Used by the first two sections."
 )
 st.caption(LOSSES[loss].use)
 if loss != "bce":
@@ -60,8 +50,8 @@ if loss != "bce":
 st.subheader("Loss of one sample, against its prediction")
 curve_controls, curve_chart = st.columns([1, 2.2], gap="large")
 with curve_controls:
-    label = st.radio("True label y", [1, 0], horizontal=True, key="loss_label")
-    p = st.slider("Prediction ŷ (a probability)", 0.0, 1.0, 0.2, 0.01, key="loss_prediction")
+    label = view.radio("label", "True label y", horizontal=True)
+    p = view.slider("prediction", "Prediction ŷ (a probability)")
     point = per_sample_terms(torch.tensor([p]), torch.tensor([float(label)]), loss).item() + 0.0  # no "-0.0000"
     entry = LOSSES[loss]
     reference = entry.torch_fn(torch.tensor([p]), torch.tensor([float(label)])).item()
@@ -90,19 +80,19 @@ with curve_chart:
 st.subheader("A batch: what each sample contributes")
 table_controls, table_chart = st.columns([1, 2.2], gap="large")
 with table_controls:
-    preset = st.selectbox("Start from", list(PRESETS), key="loss_preset")
-    which = list(PRESETS).index(preset)
+    preset = view.selectbox("preset", "Start from")
+    which = list(BATCH_PRESETS).index(preset)
     n_rows = st.number_input(
         "Samples in the batch",
         0,
         MAX_BATCH_ROWS,
-        len(PRESETS[preset]["target"]),
+        len(BATCH_PRESETS[preset]["target"]),
         key=f"loss_rows_{which}",
         help=f"Up to {MAX_BATCH_ROWS}, one bar each; new rows start empty.",
     )
     # A fixed number of rows (a pasted spreadsheet cannot add thousands); the table as last edited is kept, so a
     # new length keeps the edits.
-    edited = st.session_state.get(f"loss_batch_{which}", pd.DataFrame(PRESETS[preset], dtype="float64"))
+    edited = st.session_state.get(f"loss_batch_{which}", pd.DataFrame(BATCH_PRESETS[preset], dtype="float64"))
     cell = {"min_value": -MAX_ABS_CELL, "max_value": MAX_ABS_CELL}
     table = st.data_editor(
         edited.reindex(range(n_rows)),
@@ -131,13 +121,9 @@ ce_controls, ce_chart = st.columns([1, 2.2], gap="large")
 classes = ["cat", "dog", "bird"]
 with ce_controls:
     logits = torch.tensor(
-        [
-            st.slider(f"logit z ({name})", -5.0, 5.0, value, 0.1, key=f"ce_z{i}")
-            for i, (name, value) in enumerate(zip(classes, [2.0, 0.5, -1.0], strict=True))
-        ],
-        dtype=torch.float64,
+        [view.slider(f"z{i}", f"logit z ({name})") for i, name in enumerate(classes)], dtype=torch.float64
     )
-    target = st.selectbox("True class", range(len(classes)), format_func=lambda i: classes[i], key="ce_target")
+    target = view.selectbox("target", "True class", format_func=lambda i: classes[i])
 with ui.explain_errors():
     ce = cross_entropy(logits, target)
     torch_ce = LOSSES["cross_entropy"].torch_fn(logits[None, :], torch.tensor([target])).item()
@@ -152,7 +138,7 @@ with ui.explain_errors():
 st.subheader("Why classifiers use BCE, not MSE: the gradient")
 grad_text, grad_chart = st.columns([1, 2.2], gap="large")
 with grad_text:
-    grad_label = st.radio("True label y", [1, 0], horizontal=True, key="grad_label")
+    grad_label = view.radio("grad_label", "True label y", horizontal=True)
     st.latex(r"\frac{\partial\,\mathrm{MSE}}{\partial z} = 2(p-y)\,p(1-p)")
     st.latex(r"\frac{\partial\,\mathrm{BCE}}{\partial z} = p-y")
     st.markdown(

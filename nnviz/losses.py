@@ -281,6 +281,15 @@ def loss_named(name: str) -> Loss:
     return LOSSES[name]
 
 
+BATCH_PRESETS: dict[str, dict[str, list[float]]] = {
+    "A decent classifier": {"target": [1.0, 0.0, 1.0, 0.0, 1.0], "prediction": [0.9, 0.2, 0.7, 0.1, 0.6]},
+    "One confident mistake": {"target": [1.0, 0.0, 1.0, 0.0, 1.0], "prediction": [0.9, 0.2, 0.02, 0.1, 0.6]},
+    "Invalid: a probability of 1.3": {"target": [1.0, 0.0, 1.0], "prediction": [0.9, 1.3, 0.5]},
+    "Empty": {"target": [], "prediction": []},
+}
+"""The losses page's starting batches, by name: targets and predicted probabilities (one invalid on purpose)."""
+
+
 def pair_losses() -> list[str]:
     """The losses that score (target, prediction) pairs of numbers (the losses page's first two sections)."""
     return [name for name, loss in LOSSES.items() if loss.on_pairs]

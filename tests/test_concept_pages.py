@@ -196,19 +196,19 @@ def test_batch_table_presets_and_bad_input():
 def test_cross_entropy_and_gradient_sections():
     at = open_page("app_pages/losses.py")
     for target in range(3):
-        at.selectbox(key="ce_target").set_value(target)
-        at.slider(key="ce_z0").set_value(-5.0)
-        at.slider(key="ce_z1").set_value(5.0).run()
+        at.selectbox(key="loss_target").set_value(target)
+        at.slider(key="loss_z0").set_value(-5.0)
+        at.slider(key="loss_z1").set_value(5.0).run()
         _ok(at)
         expected = F.cross_entropy(torch.tensor([[-5.0, 5.0, -1.0]]), torch.tensor([target])).item()
         assert float(_metric(at, "Cross-entropy")) == pytest.approx(expected, abs=1e-4)
-    for key in ("ce_z0", "ce_z1", "ce_z2"):
+    for key in ("loss_z0", "loss_z1", "loss_z2"):
         at.slider(key=key).set_value(1.0)
     at.run()
     assert any("log 3" in i.value for i in at.info)
     assert float(_metric(at, "Cross-entropy")) == pytest.approx(torch.log(torch.tensor(3.0)).item(), abs=1e-4)
     for label in (1, 0):
-        at.radio(key="grad_label").set_value(label).run()
+        at.radio(key="loss_grad_label").set_value(label).run()
         _ok(at)
         fig = _figure(at, "Gradient reaching the logit")
         z = torch.tensor(fig["data"][0]["x"], dtype=torch.float64, requires_grad=True)

@@ -424,3 +424,29 @@ def test_every_lesson_of_the_outline_opens_its_state():
             at = _open_page(path, state.query(path, hide=lesson.hide, **lesson.values))
             _clean(at)
             assert not at.toast, f"{lesson.label}: {[toast.value for toast in at.toast]}"
+
+
+def test_the_losses_page_round_trips_through_its_url():
+    at = _open_page("app_pages/losses.py")
+    _clean(at)
+    at.selectbox(key="loss_kind").set_value("mse")
+    at.radio(key="loss_label").set_value(0)
+    at.slider(key="loss_prediction").set_value(0.9)
+    at.selectbox(key="loss_preset").set_value("One confident mistake")
+    at.slider(key="loss_z2").set_value(3.0)
+    at.selectbox(key="loss_target").set_value(2).run()
+    _clean(at)
+    link = {name: at.query_params[name] for name in at.query_params}
+    assert link == {
+        "kind": "mse",
+        "label": "0",
+        "prediction": "0.9",
+        "preset": "One confident mistake",
+        "z2": "3",
+        "target": "2",
+    }
+    copied = _open_page("app_pages/losses.py", link)
+    _clean(copied)
+    assert copied.selectbox(key="loss_kind").value == "mse" and copied.radio(key="loss_label").value == 0
+    assert copied.slider(key="loss_z2").value == pytest.approx(3.0) and copied.selectbox(key="loss_target").value == 2
+    assert copied.selectbox(key="loss_preset").value == "One confident mistake"

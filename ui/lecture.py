@@ -111,7 +111,11 @@ TALKS: dict[str, Talk] = {
         ),
     ),
     "app_pages/losses.py": Talk(
-        "The loss turns 'wrong' into one number to minimise; cross-entropy punishes confident mistakes most."
+        "The loss turns 'wrong' into one number to minimise; cross-entropy punishes confident mistakes most.",
+        (
+            Lesson("One confident mistake dominates the batch", {"preset": "One confident mistake"}),
+            Lesson("Confidently wrong: BCE against MSE", {"label": 0, "prediction": 0.95, "grad_label": 0}),
+        ),
     ),
     "app_pages/forward.py": Talk(
         "A forward pass is matrix products and activations, layer by layer: numbers you can follow by hand."

@@ -33,6 +33,7 @@ import streamlit as st
 
 from nnviz.activations import ACTIVATIONS, trainable_activations
 from nnviz.features import FEATURES, PLAIN
+from nnviz.losses import BATCH_PRESETS, pair_losses
 from nnviz.neuron import GATE_INPUTS, LOGIC_GATES, PERCEPTRON_EPOCHS
 from nnviz.optimizers import OPTIMIZERS
 from nnviz.playground import BATCH_SIZES, LEARNING_RATES, PENALTIES
@@ -702,6 +703,18 @@ PAGES: dict[str, Fields] = {
         gate=Choice("AND", tuple(LOGIC_GATES)),
         lr=Float(0.1, 0.05, 1.0, 0.05),
         step=Int(0, 0, len(GATE_INPUTS) * PERCEPTRON_EPOCHS),
+    ),
+    "app_pages/losses.py": Fields(
+        "loss",
+        kind=Registered("bce", pair_losses),
+        label=Choice(1, (1, 0)),
+        prediction=Float(0.2, 0.0, 1.0, 0.01),
+        preset=Choice(next(iter(BATCH_PRESETS)), tuple(BATCH_PRESETS)),
+        z0=Float(2.0, -5.0, 5.0, 0.1),
+        z1=Float(0.5, -5.0, 5.0, 0.1),
+        z2=Float(-1.0, -5.0, 5.0, 0.1),
+        target=Choice(0, (0, 1, 2)),
+        grad_label=Choice(1, (1, 0)),
     ),
     "app_pages/activations.py": Fields(
         "act",
