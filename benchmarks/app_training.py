@@ -62,14 +62,13 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
-from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, VIEWPORT, _free_port  # noqa: E402
+from tests.servers import running_app  # noqa: E402
+from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, VIEWPORT  # noqa: E402
 
 BATCH = 64
 HEADLESS = ["--dataset", "fashion-mnist", "--arch", "784-128-10", "--epochs", "1", "--batch-size", str(BATCH)]
@@ -137,32 +136,9 @@ def chromium_pids() -> list[int]:
     return pids
 
 
-@contextmanager
 def server():
-    port = _free_port()
-    env = {key: value for key, value in os.environ.items() if key != "NNVIZ_DATA"}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true", "--server.port", str(port)],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2):
-                    break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise RuntimeError("streamlit did not start") from None
-                time.sleep(0.5)
-        yield process, url
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
+    """The app on a free loopback port, with the data it finds by itself (no ``$NNVIZ_DATA``)."""
+    return running_app({key: value for key, value in os.environ.items() if key != "NNVIZ_DATA"})
 
 
 def step_of(page) -> int:

@@ -8,40 +8,16 @@ exit before the interpreter freezes its daemon threads.
 from __future__ import annotations
 
 import signal
-import subprocess
-import sys
 import time
-import urllib.request
 
 import pytest
 
 from tests.image_fixtures import write_mnist
-from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, ROOT, VIEWPORT, _free_port
+from tests.servers import start_app
+from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, VIEWPORT
 
 pytestmark = pytest.mark.browser
 TRIES = 3
-
-
-def _serve(env: dict) -> tuple[subprocess.Popen, str]:
-    port = _free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true", "--server.port", str(port)],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 90
-    while True:
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2):
-                return server, url
-        except OSError:
-            if time.monotonic() > deadline or server.poll() is not None:
-                raise RuntimeError("streamlit did not start") from None
-            time.sleep(0.5)
 
 
 def test_sigterm_while_training_exits_with_status_zero(tmp_path):
@@ -55,7 +31,7 @@ def test_sigterm_while_training_exits_with_status_zero(tmp_path):
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         for _ in range(TRIES):
-            server, url = _serve(env)
+            server, url = start_app(env)
             page = browser.new_page(viewport=VIEWPORT)
             page.goto(f"{url}/train?epochs=5000", wait_until="domcontentloaded")
             page.get_by_role("button", name="Play").click(timeout=90_000)
