@@ -16,8 +16,8 @@ from ui.training import LiveTraining, tutorial_data
 
 TRAINING = LiveTraining("train")  # the Train page's run
 DRAWING_KEY, CANVAS_KEY, CELL_KEY = "inspect_drawing", "inspect_canvas_version", "inspect_cell"
+PREDICTIONS_KEY = "inspect_predictions"
 TEST_SAMPLES = 2_000  # test images the mistakes are looked for in (bounded: a prediction pass stays ~50 ms)
-IMAGE_TUTORIALS = ("002", "003", "004")
 CANVAS_SIDE = 280
 
 ui.page_header(
@@ -142,7 +142,11 @@ TRAINING.live(run, draw_weights, every=1.0, part="inspect_weights")
 
 st.subheader("Its guesses and its mistakes")
 n_test = min(TEST_SAMPLES, dataset.n_test)
-predictions = inspection.predict(model, dataset.x_test[:n_test], dataset.y_test[:n_test])
+cached = st.session_state.get(PREDICTIONS_KEY)
+if cached is None or cached[0] is not model:  # once per model copy, not at every stroke on the canvas
+    cached = (model, inspection.predict(model, dataset.x_test[:n_test], dataset.y_test[:n_test]))
+    st.session_state[PREDICTIONS_KEY] = cached
+predictions = cached[1]
 images = dataset.x_test[:n_test].reshape(n_test, *shape).numpy()
 ui.show_figure(
     figures.top_k_predictions(
