@@ -276,9 +276,9 @@ class Choice(Field[Any]):
         return [_option_text(value)]
 
 
-class Registered(Choice):
-    """A :class:`Choice` among a registry's entries, read from the registry at every use: an entry added to it
-    (one line in :mod:`nnviz.activations`, :mod:`nnviz.optimizers`, ...) is an option on every page at once."""
+class _FromRegistry:
+    """Options read from a registry at every use: an entry added to it (one line in :mod:`nnviz.activations`,
+    :mod:`nnviz.optimizers`, ...) is an option on every page at once."""
 
     def __init__(self, default: Any, entries: Callable[[], Iterable[Any]]) -> None:
         object.__setattr__(self, "entries", entries)
@@ -286,8 +286,12 @@ class Registered(Choice):
         self._validate_default()
 
     @property
-    def options(self) -> tuple[Any, ...]:  # type: ignore[override]
+    def options(self) -> tuple[Any, ...]:
         return tuple(self.entries())
+
+
+class Registered(_FromRegistry, Choice):
+    """A :class:`Choice` among a registry's entries."""
 
 
 @dataclass(frozen=True)
@@ -322,17 +326,11 @@ class Choices(Field[list]):
         return [_option_text(item) for item in value] or [""]
 
 
-class RegisteredChoices(Choices):
-    """A :class:`Choices` among a registry's entries, read from the registry at every use (see :class:`Registered`)."""
+class RegisteredChoices(_FromRegistry, Choices):
+    """A :class:`Choices` among a registry's entries."""
 
-    def __init__(self, default: tuple[Any, ...], entries: Callable[[], Iterable[Any]]) -> None:
-        object.__setattr__(self, "entries", entries)
-        object.__setattr__(self, "default", tuple(default))
-        self._validate_default()
-
-    @property
-    def options(self) -> tuple[Any, ...]:  # type: ignore[override]
-        return tuple(self.entries())
+    def __init__(self, default: Sequence[Any], entries: Callable[[], Iterable[Any]]) -> None:
+        super().__init__(tuple(default), entries)
 
 
 @dataclass(frozen=True)
