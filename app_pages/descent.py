@@ -5,8 +5,10 @@ import streamlit as st
 import ui
 from nnviz import descent, surfaces
 from nnviz.figures import descent as figures
-from nnviz.optimizers import MAX_LEARNING_RATE, OPTIMIZERS
+from nnviz.optimizers import OPTIMIZERS
+from ui import state
 
+view = state.view()
 ui.page_header(
     "Gradient descent",
     "Training is a walk downhill on the loss surface: at every step take a small step against the gradient. "
@@ -38,84 +40,96 @@ def path_for(key: str, condition: float, seed: int, optimizer: str, start, lr, s
 
 def hyper_controls(optimizer: str) -> dict[str, float]:
     """A slider for each of the chosen optimizer's own hyperparameters, with the registry's range."""
-    return {
-        h.name: st.slider(h.label, h.low, h.high, h.default, h.step, format=h.format, key=f"descent_{h.name}")
-        for h in OPTIMIZERS[optimizer].hyper
-    }
+    return {h.name: view.slider(h.name, h.label, format=h.format) for h in OPTIMIZERS[optimizer].hyper}
 
 
-SURFACE_KEYS = list(surfaces.SURFACES)
+def new_surface() -> None:
+    view.update(lr=None, w1=None, w2=None, t=0)
+
+
+def new_rate() -> None:
+    view.update(lr=None, t=0)
+
+
 controls = st.columns([2, 1, 1, 1])
-surface_key = controls[0].selectbox(
-    "Loss surface",
-    SURFACE_KEYS,
-    format_func=lambda key: surface_for(key, 10.0, ui.seed()).title,
-    key="descent_surface",
-)
+with controls[0]:
+    surface_key = view.selectbox(
+        "surface",
+        "Loss surface",
+        format_func=lambda key: surface_for(key, 10.0, ui.seed()).title,
+        on_change=new_surface,
+    )
 condition = 10.0
 if surface_key == "bowl":
-    condition = controls[1].slider("condition number κ", 1.0, 50.0, 10.0, 1.0, key="descent_condition")
-steps = int(
-    controls[2].number_input("steps", min_value=1, max_value=descent.MAX_STEPS, value=200, step=50, key="descent_steps")
-)
-schedule = controls[3].selectbox("learning-rate schedule", descent.SCHEDULES, key="descent_schedule")
+    with controls[1]:
+        condition = view.slider("condition", "condition number κ", on_change=new_rate)
+with controls[2]:
+    steps = int(view.number_input("steps", "steps"))
+with controls[3]:
+    schedule = view.selectbox("schedule", "learning-rate schedule")
 
 surface = surface_for(surface_key, condition, ui.seed())
 xs, ys, z = grid_for(surface_key, condition, ui.seed())
 st.caption(f"**{surface.title}.** {surface.description}")
-
-x_key, y_key = f"descent_x_{surface_key}", f"descent_y_{surface_key}"
 (x_lo, x_hi), (y_lo, y_hi) = surface.bounds
+
+
+def start_point() -> tuple[float, float]:
+    """The start point of every path: the one set (clamped to this surface), else the surface's own."""
+    w1 = surface.start[0] if view["w1"] is None else min(max(view["w1"], x_lo), x_hi)
+    w2 = surface.start[1] if view["w2"] is None else min(max(view["w2"], y_lo), y_hi)
+    if (w1, w2) != (view["w1"], view["w2"]):
+        view.update(w1=w1, w2=w2)
+    return w1, w2
 
 
 def start_from_click() -> None:
     points = st.session_state["descent_contour"].selection.points
     if points:
-        st.session_state[x_key] = min(max(round(points[0]["x"], 2), x_lo), x_hi)
-        st.session_state[y_key] = min(max(round(points[0]["y"], 2), y_lo), y_hi)
+        view.update(
+            w1=min(max(round(points[0]["x"], 2), x_lo), x_hi), w2=min(max(round(points[0]["y"], 2), y_lo), y_hi), t=0
+        )
 
 
-explore, race_tab, lr_tab, batch_tab = st.tabs(
-    ["Explore", "Race", "Learning rate", "Batch size"], key="descent_tab", on_change="rerun"
-)
+explore, race_tab, lr_tab, batch_tab = view.tabs("tab")
 
 with explore:
     if explore.open:
         left, middle, right = st.columns([1.1, 2.2, 2], gap="medium")
         with left:
-            optimizer = st.selectbox(
-                "optimizer", list(OPTIMIZERS), format_func=lambda name: OPTIMIZERS[name].label, key="descent_optimizer"
+            optimizer = view.selectbox(
+                "optimizer", "optimizer", format_func=lambda name: OPTIMIZERS[name].label, on_change=new_rate
             )
-            lr_key = f"descent_lr_{surface_key}_{optimizer}_{condition:g}"
-            lr = st.number_input(
+            suggested = descent.suggested_lr(surface, optimizer)
+            if view["lr"] is None:
+                view["lr"] = suggested
+            lr = view.number_input(
+                "lr",
                 "learning rate η",
-                min_value=-MAX_LEARNING_RATE,
-                max_value=MAX_LEARNING_RATE,
-                value=descent.suggested_lr(surface, optimizer),
                 format="%.5f",
-                step=descent.suggested_lr(surface, optimizer) / 4,
-                key=lr_key,
+                step=suggested / 4,
                 help="Any number: try 0 or a negative one to see why it must be positive.",
             )
             hyper = hyper_controls(optimizer)
+            start_point()
             start = (
-                st.slider("start w₁", x_lo, x_hi, surface.start[0], 0.01, key=x_key),
-                st.slider("start w₂", y_lo, y_hi, surface.start[1], 0.01, key=y_key),
+                view.slider("w1", "start w₁", min_value=x_lo, max_value=x_hi),
+                view.slider("w2", "start w₂", min_value=y_lo, max_value=y_hi),
             )
             st.caption("Or click the map to start there.")
-            arrows = st.toggle("gradient arrow", value=True, key="descent_arrow")
-            three_d = st.toggle("3-D view", key="descent_3d")
+            arrows = view.toggle("arrow", "gradient arrow")
+            three_d = view.toggle("view3d", "3-D view")
         with ui.explain_errors():
             run = path_for(
                 surface_key, condition, ui.seed(), optimizer, start, lr, steps, schedule, None, tuple(hyper.items())
             )
             moved = len(run.points) > 1
-            with left:
-                t = (
-                    st.slider("current step t", 0, len(run.points) - 2, 0, key="descent_t")
-                    if len(run.points) > 2
-                    else 0
-                )
+            t = 0
+            if len(run.points) > 2:
+                if view["t"] > len(run.points) - 2:
+                    view["t"] = len(run.points) - 2
+                with left:
+                    t = view.slider("t", "current step t", max_value=len(run.points) - 2)
             detail = descent.step_detail(surface, run.settings, t) if moved else None
             with middle:
                 if three_d:
@@ -157,21 +171,15 @@ with explore:
 with race_tab:
     if race_tab.open:
         options, scale_col = st.columns([3, 1])
-        chosen = options.multiselect(
-            "optimizers",
-            list(OPTIMIZERS),
-            ["sgd", "momentum", "rmsprop", "adam"],
-            format_func=lambda name: OPTIMIZERS[name].label,
-            key="descent_race",
-        )
-        scale = scale_col.select_slider(
-            "learning-rate scale",
-            [0.1, 0.3, 1.0, 3.0, 10.0],
-            1.0,
-            key="descent_race_scale",
-            help="Each optimizer starts from a rate that suits it on this surface; this multiplies all of them.",
-        )
-        start = (st.session_state.get(x_key, surface.start[0]), st.session_state.get(y_key, surface.start[1]))
+        with options:
+            chosen = view.multiselect("race", "optimizers", format_func=lambda name: OPTIMIZERS[name].label)
+        with scale_col:
+            scale = view.select_slider(
+                "scale",
+                "learning-rate scale",
+                help="Each optimizer starts from a rate that suits it on this surface; this multiplies all of them.",
+            )
+        start = start_point()
         if not chosen:
             st.info("Pick at least one optimizer to race.", icon=":material/info:")
         with ui.explain_errors():
@@ -219,7 +227,7 @@ with lr_tab:
         presets = descent.learning_rate_presets(condition)
         text_col, fig_col, loss_col = st.columns([1.1, 2.2, 2], gap="medium")
         with text_col:
-            choice = st.radio("learning rate", [p.name for p in presets], index=1, key="descent_lr_preset")
+            choice = view.radio("preset", "learning rate")
             preset = next(p for p in presets if p.name == choice)
             st.latex(rf"\eta = {preset.lr:.3g}")
             st.info(preset.lesson, icon=":material/lightbulb:")
@@ -262,8 +270,8 @@ with batch_tab:
                 "**Stochastic** (SGD) uses one sample: fast but noisy. **Mini-batch** uses a few (32 or 64): "
                 "the practical standard, balancing speed and stability."
             )
-            batch = st.slider("mini-batch size B", 2, model.n_samples // 2, 16, key="descent_batch")
-            batch_lr = st.slider("learning rate η", 0.05, 2.0, 0.5, 0.05, key="descent_batch_lr")
+            batch = view.slider("batch", "mini-batch size B", max_value=model.n_samples // 2)
+            batch_lr = view.slider("batch_lr", "learning rate η")
         sizes = [model.n_samples, batch, 1]
         with ui.explain_errors():
             runs = [

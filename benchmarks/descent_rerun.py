@@ -56,7 +56,7 @@ def main() -> None:
     os.chdir(ROOT)
     starts = [round(-2.9 + 0.1 * i, 2) for i in range(REPEATS)]
     reference = reference_ms()
-    explore = descent_ms("Explore", "slider", "descent_x_bowl", starts)
+    explore = descent_ms("Explore", "slider", "descent_w1", starts)
     race = descent_ms("Race", "number_input", "descent_steps", [200 - i for i in range(1, REPEATS + 1)])
     print(f"reference (trivial page) rerun: {reference:7.1f} ms")
     print(f"Explore rerun, 200 steps, new start: {explore:7.1f} ms  ({explore / reference:.1f}x reference)")

@@ -12,10 +12,13 @@ APP = str(Path(__file__).resolve().parents[1] / "app.py")
 TIMEOUT_S = 120  # torch imports and first runs take seconds on a 2-core CI machine
 
 
-def open_page(path: str) -> AppTest:
-    """Run app.py (navigation + sidebar) and switch to the page script at ``path``."""
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT_S).run()
-    return at.switch_page(path).run()
+def open_page(path: str, query: dict | None = None) -> AppTest:
+    """A fresh session running app.py (navigation + sidebar) on the page script at ``path``, with ``query`` in
+    its URL (a copied link)."""
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT_S)
+    at.switch_page(path)
+    at.query_params.update(query or {})
+    return at.run()
 
 
 def plotly_specs(at: AppTest) -> list[dict]:

@@ -13,7 +13,7 @@ import pytest
 import torch
 from streamlit.testing.v1 import AppTest
 
-from tests.apptest import APP, TIMEOUT_S, plotly_specs
+from tests.apptest import APP, TIMEOUT_S, open_page, plotly_specs
 from ui import lecture, state
 from ui.registry import HOME, all_pages
 from ui.state import Bool, Choice, Choices, Float, FloatPair, Int, Text
@@ -357,16 +357,8 @@ def test_declared_fields_belong_to_registered_pages_and_do_not_shadow_the_app_wi
         assert state.query(path) == {}  # raises if a page field is named like an app-wide one
 
 
-def _open_page(path: str, query: dict | None = None) -> AppTest:
-    """A fresh session opening ``path`` with ``query`` in its URL (a copied link)."""
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT_S)
-    at.switch_page(path)
-    at.query_params.update(query or {})
-    return at.run()
-
-
 def test_the_activations_page_round_trips_through_its_url():
-    at = _open_page("app_pages/activations.py")
+    at = open_page("app_pages/activations.py")
     _clean(at)
     at.multiselect(key="act_selected").set_value(["tanh", "relu"])
     at.slider(key="act_range").set_value((-3.0, 4.5))
@@ -379,7 +371,7 @@ def test_the_activations_page_round_trips_through_its_url():
     link = {name: at.query_params[name] for name in at.query_params}
     assert link["selected"] == ["tanh", "relu"] and link["range"] == ["-3", "4.5"] and link["temperature"] == "2"
 
-    copied = _open_page("app_pages/activations.py", link)
+    copied = open_page("app_pages/activations.py", link)
     _clean(copied)
     assert copied.multiselect(key="act_selected").value == ["tanh", "relu"]
     assert copied.slider(key="act_range").value == (-3.0, 4.5)
@@ -391,7 +383,7 @@ def test_the_activations_page_round_trips_through_its_url():
 
 
 def test_a_malformed_activations_link_is_ignored_with_a_notice():
-    at = _open_page("app_pages/activations.py", {"range": "abc", "selected": "nope", "bogus": "1"})
+    at = open_page("app_pages/activations.py", {"range": "abc", "selected": "nope", "bogus": "1"})
     assert not at.exception
     assert at.slider(key="act_range").value == (-6.0, 6.0)
     assert at.multiselect(key="act_selected").value == ["sigmoid"]
@@ -400,7 +392,7 @@ def test_a_malformed_activations_link_is_ignored_with_a_notice():
 
 
 def test_the_neuron_page_round_trips_its_neuron_and_its_perceptron():
-    at = _open_page("app_pages/neuron.py")
+    at = open_page("app_pages/neuron.py")
     _clean(at)
     at.radio(key="neuron_n").set_value(3).run()
     at.slider(key="neuron_w3").set_value(2.5)
@@ -409,7 +401,7 @@ def test_the_neuron_page_round_trips_its_neuron_and_its_perceptron():
     _clean(at)
     link = {name: at.query_params[name] for name in at.query_params}
     assert link == {"n": "3", "w3": "2.5", "gate": "XOR", "step": "4"}
-    copied = _open_page("app_pages/neuron.py", link)
+    copied = open_page("app_pages/neuron.py", link)
     _clean(copied)
     assert copied.radio(key="neuron_n").value == 3 and copied.slider(key="neuron_w3").value == pytest.approx(2.5)
     assert copied.selectbox(key="neuron_gate").value == "XOR"
@@ -421,13 +413,13 @@ def test_every_lesson_of_the_outline_opens_its_state():
 
     for path, talk in TALKS.items():
         for lesson in talk.lessons:
-            at = _open_page(path, state.query(path, hide=lesson.hide, **lesson.values))
+            at = open_page(path, state.query(path, hide=lesson.hide, **lesson.values))
             _clean(at)
             assert not at.toast, f"{lesson.label}: {[toast.value for toast in at.toast]}"
 
 
 def test_the_losses_page_round_trips_through_its_url():
-    at = _open_page("app_pages/losses.py")
+    at = open_page("app_pages/losses.py")
     _clean(at)
     at.selectbox(key="loss_kind").set_value("mse")
     at.radio(key="loss_label").set_value(0)
@@ -445,7 +437,7 @@ def test_the_losses_page_round_trips_through_its_url():
         "z2": "3",
         "target": "2",
     }
-    copied = _open_page("app_pages/losses.py", link)
+    copied = open_page("app_pages/losses.py", link)
     _clean(copied)
     assert copied.selectbox(key="loss_kind").value == "mse" and copied.radio(key="loss_label").value == 0
     assert copied.slider(key="loss_z2").value == pytest.approx(3.0) and copied.selectbox(key="loss_target").value == 2

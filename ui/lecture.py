@@ -125,7 +125,16 @@ TALKS: dict[str, Talk] = {
     ),
     "app_pages/descent.py": Talk(
         "Learning is a walk downhill: too small a learning rate crawls, too large diverges; momentum and Adam "
-        "change the walk."
+        "change the walk.",
+        (
+            Lesson("Learning rate too large: the path diverges", {"tab": "Learning rate", "preset": "Way too large"}),
+            Lesson("Too small: it crawls", {"tab": "Learning rate", "preset": "Too small"}),
+            Lesson(
+                "SGD against Adam in Rosenbrock's valley",
+                {"tab": "Race", "surface": "rosenbrock", "race": ["sgd", "momentum", "adam"], "steps": 300},
+            ),
+            Lesson("A narrow valley (κ = 50) with momentum", {"condition": 50.0, "optimizer": "momentum"}),
+        ),
     ),
     "app_pages/playground.py": Talk(
         "A network bends a line into any boundary: watch each hidden neuron's map, and the classes untangle."

@@ -31,11 +31,12 @@ from urllib.parse import urlencode
 
 import streamlit as st
 
+from nnviz import descent, surfaces
 from nnviz.activations import ACTIVATIONS, trainable_activations
 from nnviz.features import FEATURES, PLAIN
 from nnviz.losses import BATCH_PRESETS, pair_losses
 from nnviz.neuron import GATE_INPUTS, LOGIC_GATES, PERCEPTRON_EPOCHS
-from nnviz.optimizers import OPTIMIZERS
+from nnviz.optimizers import MAX_LEARNING_RATE, OPTIMIZERS
 from nnviz.playground import BATCH_SIZES, LEARNING_RATES, PENALTIES
 from nnviz.recipes import RECIPES
 from nnviz.toys import MAX_CLASSES, MAX_SAMPLES, PROBLEMS
@@ -103,11 +104,18 @@ class Field(ABC, Generic[T]):
             raise ValueError(f"default {self.default!r} is not {self.expects}") from error
 
 
-@dataclass(frozen=True)
-class Float(Field[float]):
-    """A number in ``[lo, hi]`` (sliders, number inputs); ``step`` is the widgets' step."""
+AUTO = "auto"  # the URL text of a value the page chooses (a field whose default is None)
 
-    default: float
+
+@dataclass(frozen=True)
+class Float(Field[float | None]):
+    """A number in ``[lo, hi]`` (sliders, number inputs); ``step`` is the widgets' step.
+
+    A default of ``None`` means "the page chooses" (a learning rate that suits the chosen surface, a surface's
+    own start point): the page sets the value before it draws the widget, and ``?lr=auto`` asks for it again.
+    """
+
+    default: float | None
     lo: float
     hi: float
     step: float | None = None
@@ -117,19 +125,25 @@ class Float(Field[float]):
 
     @property
     def expects(self) -> str:
-        return f"a number from {_number(self.lo)} to {_number(self.hi)}"
+        auto = f" or {AUTO}" if self.default is None else ""
+        return f"a number from {_number(self.lo)} to {_number(self.hi)}{auto}"
 
-    def check(self, value: Any) -> float:
+    def check(self, value: Any) -> float | None:
+        if value is None:
+            if self.default is None:
+                return None
+            raise ValueError(self.expects)
         number = float(value)
         if not (math.isfinite(number) and self.lo <= number <= self.hi):
             raise ValueError(self.expects)
         return number
 
-    def decode(self, texts: Sequence[str]) -> float:
-        return self.check(float(_last(texts)))
+    def decode(self, texts: Sequence[str]) -> float | None:
+        text = _last(texts)
+        return self.check(None if text.lower() == AUTO else float(text))
 
-    def encode(self, value: float) -> list[str]:
-        return [_number(float(value))]
+    def encode(self, value: float | None) -> list[str]:
+        return [AUTO if value is None else _number(float(value))]
 
 
 @dataclass(frozen=True)
@@ -398,6 +412,7 @@ class _Memory:
     values: dict[str, Any] = field(default_factory=dict)  # every field's value, by session key
     hidden: dict[str, frozenset[str]] = field(default_factory=dict)  # by page path
     written: dict[str, list[Query]] = field(default_factory=dict)  # recent URLs written, by page path
+    drawn: dict[str, set[str]] = field(default_factory=dict)  # session keys of the widgets drawn last run, by page
     page: str | None = None  # the page of the last run
 
 
@@ -446,9 +461,13 @@ class View:
 
     def __setitem__(self, name: str, value: Any) -> None:
         """Set a field (checked against its declaration) and the URL; a widget's field only before the widget."""
-        spec, key = self._field(name)
-        value = spec.check(value)
-        _memory().values[key] = st.session_state[key] = value
+        self.update(**{name: value})
+
+    def update(self, **values: Any) -> None:
+        """Set several fields at once (checked), writing the URL once."""
+        checked = {name: (self._field(name)[1], self._field(name)[0].check(value)) for name, value in values.items()}
+        for key, value in checked.values():
+            _memory().values[key] = st.session_state[key] = value
         self._publish()
 
     @property
@@ -480,6 +499,7 @@ class View:
     def _sync(self) -> None:
         """Take the link's values (if the URL is a new link), restore what Streamlit cleaned up, write the URL."""
         memory = _memory()
+        drawn = memory.drawn.pop(self.page_path, set()) if memory.page == self.page_path else set()
         incoming = _current_query()
         new_page = memory.page != self.page_path
         seen = memory.written.get(self.page_path, [])
@@ -495,10 +515,10 @@ class View:
                 self._take(name, texts, otherwise=spec.check(spec.default))
             elif name in APP and texts is not None and (new_page or all(texts != q.get(name) for q in seen)):
                 self._take(name, texts, otherwise=_remembered(spec, key))  # named in the URL: taken
-            elif key in st.session_state:  # the widget's value, as the visitor left it
-                memory.values[key] = st.session_state[key]
-            else:  # first visit, or Streamlit dropped the widget's state (another tab or page): the remembered one
-                st.session_state[key] = _remembered(spec, key)
+            elif key in st.session_state and (key in drawn or key not in memory.values):
+                memory.values[key] = st.session_state[key]  # the widget's value, as the visitor left it
+            else:  # Streamlit dropped the state of a widget it did not draw (another tab or page), or kept a stale
+                st.session_state[key] = memory.values.get(key, spec.check(spec.default))  # value: the remembered one
         if is_link:
             hide = _words(incoming.get(HIDE, []))
             unknown = [name for name in hide if name not in self._fields]
@@ -568,6 +588,7 @@ class View:
             raise TypeError(f"field {name!r} is a {type(spec).__name__}, not one of {[k.__name__ for k in kinds]}")
         if name in self.hidden:
             return self[name]
+        _memory().drawn.setdefault(self.page_path, set()).add(key)
         return widget(label, key=key, **kwargs)
 
     def slider(self, name: str, label: str, **kwargs) -> float | int | tuple[float, float]:
@@ -578,10 +599,11 @@ class View:
         return self._draw(name, (Float, Int, FloatPair), st.slider, label, **bounds)
 
     def number_input(self, name: str, label: str, **kwargs) -> float | int:
+        """A number box over the field's bounds and step (``min_value`` / ``max_value`` / ``step`` given here
+        narrow them for this drawing)."""
         spec = self._field(name)[0]
-        return self._draw(
-            name, (Float, Int), st.number_input, label, min_value=spec.lo, max_value=spec.hi, step=spec.step, **kwargs
-        )
+        bounds = dict(min_value=spec.lo, max_value=spec.hi, step=spec.step) | kwargs
+        return self._draw(name, (Float, Int), st.number_input, label, **bounds)
 
     def select_slider(self, name: str, label: str, **kwargs) -> Any:
         return self._draw(name, (Choice,), st.select_slider, label, options=self._field(name)[0].options, **kwargs)
@@ -610,6 +632,7 @@ class View:
         spec, key = self._field(name)
         if not isinstance(spec, Choice):
             raise TypeError(f"field {name!r} is a {type(spec).__name__}, not a Choice")
+        _memory().drawn.setdefault(self.page_path, set()).add(key)
         return st.tabs(list(spec.options), key=key, on_change="rerun", **kwargs)
 
 
@@ -680,6 +703,15 @@ APP = Fields(
     }
 )
 
+DESCENT_TABS = ("Explore", "Race", "Learning rate", "Batch size")
+START_BOUND = 10.0  # every surface's plotted square lies within ±10 (the page narrows its sliders to the surface)
+
+
+def _hyperparameter_fields() -> dict[str, Float]:
+    """One field per optimizer hyperparameter of the registry (momentum, β₁, ...), with its range and default."""
+    return {h.name: Float(h.default, h.low, h.high, h.step) for spec in OPTIMIZERS.values() for h in spec.hyper}
+
+
 PAGES: dict[str, Fields] = {
     HOME.path: Fields(
         "home",
@@ -722,6 +754,27 @@ PAGES: dict[str, Fields] = {
         probe=Float(1.0, -10.0, 10.0, 0.1),
         logits=Text("2.0, 1.0, 0.1, -1.0", 200),
         temperature=Float(1.0, 0.1, 5.0, 0.1),
+    ),
+    "app_pages/descent.py": Fields(
+        "descent",
+        tab=Choice("Explore", DESCENT_TABS),
+        surface=Choice("bowl", tuple(surfaces.SURFACES)),
+        condition=Float(10.0, 1.0, 50.0, 1.0),
+        steps=Int(200, 1, descent.MAX_STEPS, 50),
+        schedule=Choice("constant", descent.SCHEDULES),
+        optimizer=Registered("sgd", OPTIMIZERS.keys),
+        lr=Float(None, -MAX_LEARNING_RATE, MAX_LEARNING_RATE),  # None: the rate that suits surface and optimizer
+        **_hyperparameter_fields(),
+        w1=Float(None, -START_BOUND, START_BOUND, 0.01),  # None: the surface's own start
+        w2=Float(None, -START_BOUND, START_BOUND, 0.01),
+        t=Int(0, 0, descent.MAX_STEPS),
+        arrow=Bool(True),
+        view3d=Bool(False),
+        race=RegisteredChoices(("sgd", "momentum", "rmsprop", "adam"), OPTIMIZERS.keys),
+        scale=Choice(1.0, (0.1, 0.3, 1.0, 3.0, 10.0)),
+        preset=Choice("Good", tuple(preset.name for preset in descent.learning_rate_presets(10.0))),
+        batch=Int(16, 2, 100),
+        batch_lr=Float(0.5, 0.05, 2.0, 0.05),
     ),
     "app_pages/playground.py": Fields(
         "pg",
