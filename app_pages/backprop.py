@@ -5,11 +5,12 @@ import streamlit as st
 
 import ui
 from nnviz import network
-from nnviz.activations import ACTIVATIONS, activation_named, output_activations
+from nnviz.activations import activation_named, output_activations
 from nnviz.figures import network as figures
 from nnviz.figures.computation_graph import computation_graph_dot, readable_first_layer, value_node_count
-from nnviz.losses import LOSSES, traced_losses
+from nnviz.losses import LOSSES
 from nnviz.network_text import layer_backward_latex, num, pytorch_listing, weight_chain_latex
+from ui import state
 
 ui.page_header(
     "Backpropagation",
@@ -19,7 +20,8 @@ ui.page_header(
     r"\quad \frac{\partial L}{\partial W^{(l)}} = \frac{\partial L}{\partial z^{(l)}}\,a^{(l-1)\top},"
     r"\quad \frac{\partial L}{\partial a^{(l-1)}} = W^{(l)\top} \frac{\partial L}{\partial z^{(l)}}",
 )
-STEPS = ui.Stepper("bp")
+view = state.view()
+STEPS = ui.Stepper("bp", view)
 NETWORK: ui.PerUser[network.TracedMLP] = ui.PerUser("bp")
 
 
@@ -31,36 +33,37 @@ def apply_update(net: network.TracedMLP, x, y, loss: str) -> None:
 
 
 def forget_update() -> None:
-    STEPS.rewind()
+    STEPS.rewind_for_new_settings()
     st.session_state.pop("bp_update", None)
 
 
 controls, graph = st.columns([1, 2.4], gap="medium")
 backward = None
 with controls, ui.explain_errors():
-    sizes = ui.layer_sizes(key="bp_sizes")
-    loss = st.selectbox("Loss", traced_losses(), format_func=lambda name: LOSSES[name].label, key="bp_loss")
+    sizes = ui.layer_sizes(view)
+    loss = view.selectbox("loss", "Loss", format_func=lambda name: LOSSES[name].label)
     by_class = LOSSES[loss].target == "class"
     x_col, y_col = st.columns(2)
-    x_text = x_col.text_input("Input x", "1.0, -0.5", key="bp_x")
-    target_help = "a class index" if by_class else "one value per output neuron"
-    y_text = y_col.text_input(f"Target y ({target_help})", "1" if by_class else "1, 0", key=f"bp_y_{loss}")
-    act_cols = st.columns(len(sizes) - 1)
-    activations = []
-    for layer, column in enumerate(act_cols, start=1):
-        output = layer == len(sizes) - 1
-        options = [a for a in output_activations() if LOSSES[loss].fits(a, sizes[-1])] if output else list(ACTIVATIONS)
-        options = options or output_activations()  # e.g. cross-entropy on one output: check_loss explains
-        default = options.index("sigmoid") if "sigmoid" in options else 0
-        activations.append(
-            column.selectbox(
-                "Output" if output else f"Layer {layer}",
-                options,
-                index=default,
-                format_func=lambda name: activation_named(name).label,
-                key=f"bp_act_{layer}_{loss}",
-            )
+    with x_col:
+        x_text = view.text_input("x", "Input x")
+    with y_col:
+        y_text = view.text_input(
+            "y_class" if by_class else "y",
+            f"Target y ({'a class index' if by_class else 'one value per output neuron'})",
         )
+    activations = []
+    for layer, column in enumerate(st.columns(len(sizes) - 1), start=1):
+        output = layer == len(sizes) - 1
+        options = [a for a in output_activations() if LOSSES[loss].fits(a, sizes[-1])] if output else None
+        with column:
+            activations.append(
+                view.selectbox(
+                    "out" if output else f"act{layer}",
+                    "Output" if output else f"Layer {layer}",
+                    format_func=lambda name: activation_named(name).label,
+                    **({"options": options} if options else {}),  # none fit (cross-entropy on one output): it says so
+                )
+            )
     config = (tuple(sizes), tuple(activations), ui.seed())
     net = NETWORK.get(config, lambda: network.TracedMLP(sizes, activations, seed=ui.seed()), on_rebuild=forget_update)
     x, y = network.parse_inputs(x_text, sizes[0]), network.parse_target(y_text, loss, sizes[-1])
@@ -70,7 +73,7 @@ if backward is None:
     st.stop()
 
 with controls:
-    detailed = st.toggle("One neuron at a time", key="bp_detailed")
+    detailed = view.toggle("detailed", "One neuron at a time")
     steps = network.pass_steps(net.sizes, detailed=detailed, backward=True)
     index = STEPS.controls(len(steps), label="Step back", icon=":material/skip_previous:")
 
@@ -96,10 +99,13 @@ with equations:
 with chain:
     st.subheader("The chain for one weight")
     l_col, i_col, j_col = st.columns(3)
-    w_layer = l_col.selectbox("Layer", range(1, net.n_layers + 1), key="bp_w_layer")
+    with l_col:
+        w_layer = view.selectbox("w_layer", "Layer", options=range(1, net.n_layers + 1))
     n_out, n_in = net.weights[w_layer - 1].shape
-    w_i = i_col.selectbox("To neuron i", range(n_out), key="bp_w_i")
-    w_j = j_col.selectbox("From neuron j", range(n_in), key="bp_w_j")
+    with i_col:
+        w_i = view.selectbox("w_i", "To neuron i", options=range(n_out))
+    with j_col:
+        w_j = view.selectbox("w_j", "From neuron j", options=range(n_in))
     for line in weight_chain_latex(net, forward, backward, w_layer, w_i, w_j):
         st.latex(line)
 
@@ -151,7 +157,7 @@ with update_col:
         r"\begin{aligned} W &\leftarrow W - \eta\,\partial L / \partial W \\"
         r" b &\leftarrow b - \eta\,\partial L / \partial b \end{aligned}"
     )
-    st.slider("Learning rate η", 0.01, 2.0, 0.5, 0.01, key="bp_lr")
+    view.slider("lr", "Learning rate η")
     st.button(
         "Apply the update", key="bp_apply", icon=":material/south:", on_click=apply_update, args=(net, x, y, loss)
     )
@@ -164,8 +170,10 @@ with update_col:
 
 st.subheader("Vanishing gradients")
 depth_col, width_col, _ = st.columns([1, 1, 2])
-depth = depth_col.slider("Depth (layers)", 2, 20, 10, key="bp_vg_depth")
-width = width_col.slider("Width (neurons)", 2, 16, 6, key="bp_vg_width")
+with depth_col:
+    depth = view.slider("depth", "Depth (layers)")
+with width_col:
+    width = view.slider("width", "Width (neurons)")
 norms = {name: network.layer_gradient_norms(name, depth, width, seed=ui.seed()) for name in ("sigmoid", "relu")}
 ui.show_figure(figures.gradient_norms(norms), key="bp_vanishing")
 st.caption(

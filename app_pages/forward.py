@@ -4,11 +4,13 @@ import streamlit as st
 
 import ui
 from nnviz import network
-from nnviz.activations import ACTIVATIONS, SOFTMAX, activation_named, output_activations
+from nnviz.activations import SOFTMAX, activation_named
 from nnviz.figures import network as figures
 from nnviz.network_text import layer_forward_latex, neuron_forward_latex, num, pytorch_listing, vector
+from ui import state
 
-STEPS = ui.Stepper("fwd")
+view = state.view()
+STEPS = ui.Stepper("fwd", view)
 NETWORK: ui.PerUser[network.TracedMLP] = ui.PerUser("fwd")
 
 ui.page_header(
@@ -29,16 +31,13 @@ def set_weight(net: network.TracedMLP, x) -> None:
 controls, graph = st.columns([1, 2.4], gap="medium")
 trace = None
 with controls, ui.explain_errors():
-    sizes = ui.layer_sizes(key="fwd_sizes")
-    x_text = st.text_input("Input x", "1.0, -0.5", key="fwd_x")
-    hidden_names, output_names = list(ACTIVATIONS), output_activations()
+    sizes = ui.layer_sizes(view)
+    x_text = view.text_input("x", "Input x")
     activations = [
-        st.selectbox(
+        view.selectbox(
+            "out" if layer == len(sizes) - 1 else f"act{layer}",
             f"Activation, layer {layer}" + (" (output)" if layer == len(sizes) - 1 else ""),
-            output_names if layer == len(sizes) - 1 else hidden_names,
-            index=output_names.index(SOFTMAX) if layer == len(sizes) - 1 else hidden_names.index("relu"),
             format_func=lambda name: activation_named(name).label,
-            key=f"fwd_act_{layer}",
         )
         for layer in range(1, len(sizes))
     ]
@@ -46,7 +45,7 @@ with controls, ui.explain_errors():
     net = NETWORK.get(
         config,
         lambda: network.TracedMLP(sizes, activations, seed=ui.seed()),
-        on_rebuild=lambda: (STEPS.rewind(), st.session_state.pop("fwd_edit_result", None)),
+        on_rebuild=lambda: (STEPS.rewind_for_new_settings(), st.session_state.pop("fwd_edit_result", None)),
     )
     x = network.parse_inputs(x_text, sizes[0])
     trace = net.forward_trace(x)
@@ -54,7 +53,7 @@ if trace is None:
     st.stop()
 
 with controls:
-    detailed = st.toggle("One neuron at a time", key="fwd_detailed", help="Step through single neurons.")
+    detailed = view.toggle("detailed", "One neuron at a time", help="Step through single neurons.")
     steps = network.pass_steps(net.sizes, detailed=detailed)
     index = STEPS.controls(len(steps), label="Step", icon=":material/skip_next:")
     st.caption("**Play** animates the whole pass in the browser; **Step** moves one step and shows its numbers below.")

@@ -35,13 +35,13 @@ def test_step_back_through_a_whole_pass_shows_autograd_numbers():
     reference = autograd_gradients(net, X, y, "mse")
     assert num(net.loss(X, y, "mse")) in latex(at)
     for layer in (2, 1):
-        at.button(key="bp_step").click().run()
+        at.button(key="bp_next").click().run()
         assert not at.exception
         shown = latex(at)
         dW, db = reference[layer - 1]
         assert all(num(v) in shown for v in dW.flatten()), layer
         assert all(num(v) in shown for v in db), layer
-    assert at.button(key="bp_step").disabled
+    assert at.button(key="bp_next").disabled
     module = net.to_torch()
     x = torch.tensor(X, dtype=torch.float64, requires_grad=True)
     torch.nn.functional.mse_loss(module(x), y).backward()
@@ -54,7 +54,7 @@ def test_cross_entropy_uses_the_combined_formula_and_says_so():
     assert not at.exception and not at.error
     net: TracedMLP = at.session_state["bp_net"]
     assert net.activations[-1] == "softmax"
-    at.button(key="bp_step").click().run()
+    at.button(key="bp_next").click().run()
     assert "onehot" in latex(at)
     assert any("prediction − target" in info.value for info in at.info)
     reference = autograd_gradients(net, X, 1, "cross_entropy")
@@ -91,7 +91,7 @@ def test_computation_graph_and_vanishing_gradients():
     assert graphs and "digraph" in graphs[0].proto.spec
     at.slider(key="bp_graph_reveal_2").set_value(1).run()
     assert at.get("graphviz_chart")[0].proto.spec.count("grad ?") > 10
-    at.slider(key="bp_vg_depth").set_value(6).run()
+    at.slider(key="bp_depth").set_value(6).run()
     bars = next(spec for spec in plotly_specs(at) if spec["layout"]["yaxis"].get("type") == "log")
     sigmoid, relu = bars["data"]
     assert len(sigmoid["y"]) == 6 and sigmoid["y"][0] < relu["y"][0]
@@ -99,9 +99,48 @@ def test_computation_graph_and_vanishing_gradients():
 
 def test_bad_input_gets_a_clear_message():
     at = open_page(PAGE)
-    at.text_input(key="bp_y_mse").set_value("1, 0, 1").run()
+    at.text_input(key="bp_y").set_value("1, 0, 1").run()
     assert not at.exception
     assert any("type 2 values, got 3" in error.value for error in at.error)
-    at.text_input(key="bp_y_mse").set_value("1, 0").run()
+    at.text_input(key="bp_y").set_value("1, 0").run()
     at.text_input(key="bp_sizes").set_value("2, 0").run()
     assert any("keep it from 1 to 6" in error.value for error in at.error)
+
+
+def query(at) -> dict:
+    return {name: at.query_params[name] for name in at.query_params}
+
+
+def test_the_page_round_trips_through_its_url_at_its_step():
+    at = open_page(PAGE)
+    at.selectbox(key="bp_loss").set_value("cross_entropy").run()
+    assert at.selectbox(key="bp_out").value == "softmax"  # the only output that fits cross-entropy on 2 classes
+    at.text_input(key="bp_y_class").set_value("0")
+    at.selectbox(key="bp_act1").set_value("tanh")
+    at.selectbox(key="bp_w_layer").set_value(2).run()
+    at.selectbox(key="bp_w_j").set_value(2)
+    at.slider(key="bp_lr").set_value(1.25).run()
+    for _ in range(2):
+        at.button(key="bp_next").click().run()
+    link = query(at)
+    assert link == {
+        "loss": "cross_entropy",
+        "y_class": "0",
+        "act1": "tanh",
+        "out": "softmax",
+        "step": "2",
+        "w_layer": "2",
+        "w_j": "2",
+        "lr": "1.25",
+    }
+    copied = open_page(PAGE, link)
+    assert not copied.exception and not copied.error and not copied.toast
+    assert copied.session_state["bp_net"].activations == ["tanh", "softmax"]
+    assert latex(copied) == latex(at)  # the same step, the same weight's chain, the same numbers
+    assert query(copied) == link
+
+
+def test_sigmoid_layers_shrink_the_gradient_on_a_deep_network():
+    at = open_page(PAGE, {"depth": "20"})
+    shrink = next(caption.value for caption in at.caption if "sigmoid layers shrink it" in caption.value)
+    assert "20 sigmoid layers" in shrink

@@ -32,20 +32,20 @@ def test_step_through_a_whole_forward_pass_matches_torch():
     hidden = module[1](module[0](x)).detach()
     output = module(x).detach()
     assert graph(at)["layout"]["title"]["text"].startswith("Step 0/2")
-    at.button(key="fwd_step").click().run()
+    at.button(key="fwd_next").click().run()
     texts = neuron_texts(at)
     assert texts[2:5] == [f"{v:.3g}".replace("-0", "0") if v == 0 else f"{v:.3g}" for v in hidden.tolist()]
     assert texts[5:] == ["", ""]
     latex = " ".join(element.value for element in at.latex)
     assert all(num(v) in latex for v in hidden)
-    at.button(key="fwd_step").click().run()
+    at.button(key="fwd_next").click().run()
     assert not at.exception
     texts = neuron_texts(at)
     assert texts[5:] == [f"{v:.3g}" for v in output.tolist()]
     assert any(num(output[0]) in element.value for element in at.success)
     softmax = next(spec for spec in plotly_specs(at) if spec["layout"]["title"]["text"].startswith("Softmax"))
     assert softmax["data"][0]["y"] == torch.softmax(module[2](module[1](module[0](x))), -1).detach().tolist()
-    assert at.button(key="fwd_step").disabled
+    assert at.button(key="fwd_next").disabled
     at.button(key="fwd_reset").click().run()
     assert graph(at)["layout"]["title"]["text"].startswith("Step 0/2")
 
@@ -58,7 +58,7 @@ def test_neuron_by_neuron_mode_shows_each_weighted_sum():
     module, x = torch_reference(at)
     z = module[0](x).detach()
     for neuron in range(3):
-        at.button(key="fwd_step").click().run()
+        at.button(key="fwd_next").click().run()
         latex = [element.value.strip("$\n") for element in at.latex]
         assert any(line.startswith(f"z^{{(1)}}_{{{neuron}}}") and line.endswith(num(z[neuron])) for line in latex)
 
@@ -97,8 +97,50 @@ def test_bad_input_gets_a_clear_message_not_a_traceback():
 def test_changing_the_architecture_rebuilds_the_network():
     at = open_page(PAGE)
     at.text_input(key="fwd_sizes").set_value("2, 4, 4, 3").run()
-    at.selectbox(key="fwd_act_2").set_value("tanh").run()
+    at.selectbox(key="fwd_act2").set_value("tanh").run()
     assert not at.exception and not at.error
     net: TracedMLP = at.session_state["fwd_net"]
     assert net.sizes == [2, 4, 4, 3] and net.activations == ["relu", "tanh", "softmax"]
     assert len(graph(at)["frames"]) == 4
+
+
+def query(at) -> dict:
+    return {name: at.query_params[name] for name in at.query_params}
+
+
+def test_the_page_round_trips_through_its_url_at_its_step():
+    at = open_page(PAGE)
+    at.text_input(key="fwd_sizes").set_value("3, 4, 2")
+    at.text_input(key="fwd_x").set_value("0.5, 2, -1").run()
+    at.selectbox(key="fwd_act1").set_value("tanh")
+    at.selectbox(key="fwd_out").set_value("sigmoid")
+    at.toggle(key="fwd_detailed").set_value(True).run()
+    for _ in range(3):
+        at.button(key="fwd_next").click().run()
+    link = query(at)
+    assert link == {
+        "sizes": "3, 4, 2",
+        "x": "0.5, 2, -1",
+        "act1": "tanh",
+        "out": "sigmoid",
+        "detailed": "1",
+        "step": "3",
+    }
+
+    copied = open_page(PAGE, link)
+    assert not copied.exception and not copied.error and not copied.toast
+    net: TracedMLP = copied.session_state["fwd_net"]
+    assert net.sizes == [3, 4, 2] and net.activations == ["tanh", "sigmoid"]
+    assert graph(copied)["layout"]["title"]["text"] == graph(at)["layout"]["title"]["text"]  # the same step
+    assert [latex.value for latex in copied.latex] == [latex.value for latex in at.latex]
+    assert query(copied) == link
+    copied.text_input(key="fwd_sizes").set_value("3, 5, 2").run()  # a new network starts its pass again
+    assert query(copied).get("step") is None
+
+
+def test_a_link_with_a_bad_activation_or_step_is_ignored_with_a_notice():
+    at = open_page(PAGE, {"act1": "nope", "step": "999", "out": "relu"})
+    assert not at.exception
+    notice = " ".join(toast.value for toast in at.toast)
+    assert "act1" in notice and "step" in notice
+    assert at.session_state["fwd_net"].activations == ["relu", "relu"]

@@ -416,6 +416,7 @@ def test_every_lesson_of_the_outline_opens_its_state():
             at = open_page(path, state.query(path, hide=lesson.hide, **lesson.values))
             _clean(at)
             assert not at.toast, f"{lesson.label}: {[toast.value for toast in at.toast]}"
+            assert not at.exception and not at.error, f"{lesson.label}: {[e.value for e in at.error]}"
 
 
 def test_the_losses_page_round_trips_through_its_url():

@@ -8,7 +8,7 @@ This is the only place besides ``app.py`` and ``app_pages/`` that imports stream
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable
-from typing import Generic, TypeVar
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 import plotly.graph_objects as go
 import streamlit as st
@@ -17,6 +17,9 @@ from nnviz import network
 from nnviz.figures.style import presenter
 from ui.errors import explain_errors  # noqa: F401
 from ui.registry import HOME, all_pages
+
+if TYPE_CHECKING:
+    from ui.state import View
 
 PRESENTER_KEY = "presenter"
 SEED_KEY = "seed"
@@ -53,12 +56,12 @@ def show_figure(fig: go.Figure, *, key: str | None = None, **kwargs):
     return st.plotly_chart(fig, width="stretch", theme=None, key=key, config={"displaylogo": False}, **kwargs)
 
 
-def layer_sizes(key: str, default: str = "2, 3, 2") -> list[int]:
-    """The text input for a small traced network's layer sizes, parsed and checked (a ValueError explains a bad one)."""
-    text = st.text_input(
+def layer_sizes(view: View, name: str = "sizes") -> list[int]:
+    """The text input of the view's field ``name`` for a small traced network's layer sizes, parsed and checked
+    (a ValueError explains a bad one)."""
+    text = view.text_input(
+        name,
         "Layer sizes (input, hidden…, output)",
-        default,
-        key=key,
         help=f"Up to {network.MAX_LAYERS} weight layers of up to {network.MAX_WIDTH} neurons, "
         "so that every number stays readable.",
     )
@@ -84,37 +87,43 @@ def next_concept() -> None:
 
 
 class Stepper:
-    """A per-user position ``0 .. n_steps - 1`` with Step and Reset buttons (the forward and backward passes).
+    """A position ``0 .. n_steps - 1`` in the view's field ``field`` (so a link opens at its step), with Step and
+    Reset buttons (the forward and backward passes).
 
-    ``Stepper("bp")`` is the handle a page keeps at the top; callbacks rewind it with :meth:`rewind`, nobody
-    touches its session-state key.
+    ``Stepper("bp", view)`` is the handle a page keeps at the top; callbacks rewind it with :meth:`rewind`.
     """
 
-    def __init__(self, name: str) -> None:
-        self.name = name
-        self._key = f"{name}_index"
+    def __init__(self, name: str, view: View, field: str = "step") -> None:
+        self.name, self.view, self.field = name, view, field
 
     @property
     def index(self) -> int:
         """The current position (0 before the first step)."""
-        return int(st.session_state.get(self._key, 0))
+        return int(self.view[self.field])
 
     def rewind(self) -> None:
         """Back to position 0."""
-        st.session_state[self._key] = 0
+        self.view[self.field] = 0
+
+    def rewind_for_new_settings(self) -> None:
+        """Back to position 0 after the page's settings changed, unless a link set them (and its step) this run."""
+        if not self.view.linked:
+            self.rewind()
 
     def _advance(self) -> None:
-        st.session_state[self._key] = self.index + 1
+        self.view[self.field] = self.index + 1
 
     def controls(self, n_steps: int, *, label: str = "Step", icon: str = ":material/skip_next:") -> int:
         """Step and Reset buttons over positions ``0 .. n_steps - 1`` (the position is clamped when
-        ``n_steps`` shrinks); returns the current position. The buttons' keys are ``<name>_step`` and
+        ``n_steps`` shrinks); returns the current position. The buttons' keys are ``<name>_next`` and
         ``<name>_reset``."""
-        index = st.session_state[self._key] = min(self.index, n_steps - 1)
+        if self.index > n_steps - 1:
+            self.view[self.field] = n_steps - 1
+        index = self.index
         step_column, reset_column = st.columns(2)
         step_column.button(
             label,
-            key=f"{self.name}_step",
+            key=f"{self.name}_next",
             icon=icon,
             on_click=self._advance,
             disabled=index == n_steps - 1,
@@ -142,10 +151,12 @@ class PerUser(Generic[T]):
 
     def get(self, settings: Hashable, build: Callable[[], T], *, on_rebuild: Callable[[], None] | None = None) -> T:
         """The object for ``settings``: the kept one, or ``build()`` when ``settings`` differ from the last ones
-        (then ``on_rebuild()`` runs, to drop what described the old object, e.g. rewind a :class:`Stepper`)."""
+        (then ``on_rebuild()`` runs if there was an old object, to drop what described it, e.g. rewind a
+        :class:`Stepper`)."""
         if st.session_state.get(self._settings_key) != settings:
+            replaced = self._key in st.session_state
             st.session_state[self._key] = build()
             st.session_state[self._settings_key] = settings
-            if on_rebuild is not None:
+            if on_rebuild is not None and replaced:
                 on_rebuild()
         return st.session_state[self._key]

@@ -118,10 +118,29 @@ TALKS: dict[str, Talk] = {
         ),
     ),
     "app_pages/forward.py": Talk(
-        "A forward pass is matrix products and activations, layer by layer: numbers you can follow by hand."
+        "A forward pass is matrix products and activations, layer by layer: numbers you can follow by hand.",
+        (
+            Lesson("One neuron at a time, from the second neuron", {"detailed": True, "step": 2}),
+            Lesson("Three classes out of a softmax", {"sizes": "2, 4, 3", "out": "softmax", "step": 2}),
+            Lesson(
+                "Without activations a deep net is one matrix",
+                {"sizes": "2, 3, 3, 2", "act1": "linear", "act2": "linear"},
+            ),
+        ),
     ),
     "app_pages/backprop.py": Talk(
-        "Backpropagation is the chain rule run backwards; every gradient on screen matches autograd."
+        "Backpropagation is the chain rule run backwards; every gradient on screen matches autograd.",
+        (
+            Lesson(
+                "Sigmoid vanishing gradients: 20 layers deep",
+                {"sizes": "2, 3, 3, 3, 1", "y": "1", "depth": 20, "width": 6},
+            ),
+            Lesson(
+                "Softmax with cross-entropy: prediction − target",
+                {"loss": "cross_entropy", "out": "softmax", "step": 1},
+            ),
+            Lesson("One weight's chain, first layer", {"step": 2, "w_layer": 1, "w_i": 1, "w_j": 0}),
+        ),
     ),
     "app_pages/descent.py": Talk(
         "Learning is a walk downhill: too small a learning rate crawls, too large diverges; momentum and Adam "

@@ -32,9 +32,10 @@ from urllib.parse import urlencode
 import streamlit as st
 
 from nnviz import descent, surfaces
-from nnviz.activations import ACTIVATIONS, trainable_activations
+from nnviz.activations import ACTIVATIONS, output_activations, trainable_activations
 from nnviz.features import FEATURES, PLAIN
-from nnviz.losses import BATCH_PRESETS, pair_losses
+from nnviz.losses import BATCH_PRESETS, pair_losses, traced_losses
+from nnviz.network import MAX_LAYERS, MAX_WIDTH
 from nnviz.neuron import GATE_INPUTS, LOGIC_GATES, PERCEPTRON_EPOCHS
 from nnviz.optimizers import MAX_LEARNING_RATE, OPTIMIZERS
 from nnviz.playground import BATCH_SIZES, LEARNING_RATES, PENALTIES
@@ -452,6 +453,7 @@ class View:
         self._page_fields = page_fields
         self._fields = _with_app_fields(page_fields)
         self.notices: list[str] = []
+        self.linked = False  # whether this run opened a link (its values are the ones to show, not to reset)
 
     # --- values ------------------------------------------------------------------------------------------------
 
@@ -519,6 +521,7 @@ class View:
                 memory.values[key] = st.session_state[key]  # the widget's value, as the visitor left it
             else:  # Streamlit dropped the state of a widget it did not draw (another tab or page), or kept a stale
                 st.session_state[key] = memory.values.get(key, spec.check(spec.default))  # value: the remembered one
+        self.linked = is_link
         if is_link:
             hide = _words(incoming.get(HIDE, []))
             unknown = [name for name in hide if name not in self._fields]
@@ -609,10 +612,22 @@ class View:
         return self._draw(name, (Choice,), st.select_slider, label, options=self._field(name)[0].options, **kwargs)
 
     def selectbox(self, name: str, label: str, **kwargs) -> Any:
-        return self._draw(name, (Choice,), st.selectbox, label, options=self._field(name)[0].options, **kwargs)
+        """A select box over the field's options; ``options`` given here narrow them for this drawing (a value
+        outside them moves to the field's default if it is among them, else to the first)."""
+        return self._draw(name, (Choice,), st.selectbox, label, options=self._narrowed(name, kwargs), **kwargs)
 
     def radio(self, name: str, label: str, **kwargs) -> Any:
-        return self._draw(name, (Choice,), st.radio, label, options=self._field(name)[0].options, **kwargs)
+        """Radio buttons over the field's options (narrowed as for :meth:`selectbox`)."""
+        return self._draw(name, (Choice,), st.radio, label, options=self._narrowed(name, kwargs), **kwargs)
+
+    def _narrowed(self, name: str, kwargs: dict) -> list:
+        spec = self._field(name)[0]
+        options = list(kwargs.pop("options", spec.options))
+        if not options or any(option not in spec.options for option in options):
+            raise ValueError(f"options for {name!r} must be some of {spec.options}")
+        if self[name] not in options:
+            self[name] = spec.default if spec.default in options else options[0]
+        return options
 
     def multiselect(self, name: str, label: str, **kwargs) -> list:
         return self._draw(name, (Choices,), st.multiselect, label, options=self._field(name)[0].options, **kwargs)
@@ -707,6 +722,14 @@ DESCENT_TABS = ("Explore", "Race", "Learning rate", "Batch size")
 START_BOUND = 10.0  # every surface's plotted square lies within ±10 (the page narrows its sliders to the surface)
 
 
+MAX_PASS_STEPS = 1 + MAX_LAYERS * MAX_WIDTH  # a pass stepped one neuron at a time through the largest traced network
+
+
+def _hidden_activation_fields(default: str) -> dict[str, Registered]:
+    """``act1`` .. : the activation of each hidden layer a traced network can have."""
+    return {f"act{layer}": Registered(default, ACTIVATIONS.keys) for layer in range(1, MAX_LAYERS)}
+
+
 def _hyperparameter_fields() -> dict[str, Float]:
     """One field per optimizer hyperparameter of the registry (momentum, β₁, ...), with its range and default."""
     return {h.name: Float(h.default, h.low, h.high, h.step) for spec in OPTIMIZERS.values() for h in spec.hyper}
@@ -754,6 +777,33 @@ PAGES: dict[str, Fields] = {
         probe=Float(1.0, -10.0, 10.0, 0.1),
         logits=Text("2.0, 1.0, 0.1, -1.0", 200),
         temperature=Float(1.0, 0.1, 5.0, 0.1),
+    ),
+    "app_pages/forward.py": Fields(
+        "fwd",
+        sizes=Text("2, 3, 2", 60),
+        x=Text("1.0, -0.5", 200),
+        **_hidden_activation_fields("relu"),
+        out=Registered("softmax", output_activations),
+        detailed=Bool(False),
+        step=Int(0, 0, MAX_PASS_STEPS),
+    ),
+    "app_pages/backprop.py": Fields(
+        "bp",
+        sizes=Text("2, 3, 2", 60),
+        loss=Registered("mse", traced_losses),
+        x=Text("1.0, -0.5", 200),
+        y=Text("1, 0", 200),  # the target of a loss on values or probabilities
+        y_class=Text("1", 20),  # the target class of a loss on classes
+        **_hidden_activation_fields("sigmoid"),
+        out=Registered("sigmoid", output_activations),
+        detailed=Bool(False),
+        step=Int(0, 0, MAX_PASS_STEPS),
+        w_layer=Choice(1, tuple(range(1, MAX_LAYERS + 1))),
+        w_i=Choice(0, tuple(range(MAX_WIDTH))),
+        w_j=Choice(0, tuple(range(MAX_WIDTH))),
+        lr=Float(0.5, 0.01, 2.0, 0.01),
+        depth=Int(10, 2, 20),
+        width=Int(6, 2, 16),
     ),
     "app_pages/descent.py": Fields(
         "descent",
