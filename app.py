@@ -7,6 +7,7 @@ import torch
 
 import ui
 from ui import lecture, state
+from ui.predict import QUIZ_KEY
 from ui.registry import HOME, SECTIONS, all_pages
 
 # The server's policy (comments, not docstrings: Streamlit would draw a bare string on every page).
@@ -36,6 +37,11 @@ with st.sidebar:
         ui.PRESENTER_KEY,
         "Presenter mode",
         help="Larger type, the sidebar folded away, sized for a 1280×720 projector. `?presenter=1` in a link.",
+    )
+    view.toggle(
+        QUIZ_KEY,
+        "Predict, then reveal",
+        help="The step-by-step pages ask for your prediction before they show the answer. `?quiz=0` in a link.",
     )
     view.number_input(
         ui.SEED_KEY,

@@ -10,7 +10,7 @@ from nnviz.figures import network as figures
 from nnviz.figures.computation_graph import computation_graph_dot, readable_first_layer, value_node_count
 from nnviz.losses import LOSSES
 from nnviz.network_text import layer_backward_latex, num, pytorch_listing, weight_chain_latex
-from ui import state
+from ui import predict, state
 
 ui.page_header(
     "Backpropagation",
@@ -80,6 +80,26 @@ with controls:
 with graph:
     ui.show_figure(figures.backward_graph(net, forward, backward, steps, index), key="bp_graph")
 
+output_grads = backward.layers[-1]
+dW, dz, a_prev = output_grads.dL_dW[0, 0].item(), output_grads.dL_dz[0].item(), forward[-1].a_prev[0].item()
+sign = "positive" if dW > 0 else "negative" if dW < 0 else "zero"
+question = predict.Question(
+    f"bp_{abs(hash((config, x_text, y_text, loss, repr(st.session_state.get('bp_update')))))}",
+    f"will the gradient ∂L/∂W⁽{net.n_layers}⁾₀₀ of the output layer's first weight be positive, negative or zero?",
+    ("positive", "negative", "zero"),
+    sign,
+    f"∂L/∂W₀₀ = ∂L/∂z₀ · a₀ = {num(dz)} × {num(a_prev)} = {num(dW)}: "
+    + (
+        "a gradient step lowers this weight."
+        if dW > 0
+        else "a gradient step raises this weight."
+        if dW < 0
+        else "this weight does not move."
+    ),
+)
+pending = predict.asking() and index == 0  # the gradients below would give the answer away
+predict.ask(question, revealed=index > 0)
+
 current = steps[index]
 equations, chain = st.columns([1.1, 1], gap="medium")
 with equations:
@@ -96,77 +116,92 @@ with equations:
             "∂L/∂z is just *prediction − target*, so we use that directly.",
             icon=":material/lightbulb:",
         )
-with chain:
-    st.subheader("The chain for one weight")
-    l_col, i_col, j_col = st.columns(3)
-    with l_col:
-        w_layer = view.selectbox("w_layer", "Layer", options=range(1, net.n_layers + 1))
-    n_out, n_in = net.weights[w_layer - 1].shape
-    with i_col:
-        w_i = view.selectbox("w_i", "To neuron i", options=range(n_out))
-    with j_col:
-        w_j = view.selectbox("w_j", "From neuron j", options=range(n_in))
-    for line in weight_chain_latex(net, forward, backward, w_layer, w_i, w_j):
-        st.latex(line)
 
-st.subheader("The same computation as autograd sees it")
-graph_from_col, reveal_col = st.columns([1, 3])
-first_layer = graph_from_col.selectbox(
-    "Graph from layer",
-    range(1, net.n_layers + 1),
-    index=readable_first_layer(net.sizes) - 1,
-    key="bp_graph_from",
-    help="The scalar graph of the whole network gets large; by default it starts where it stays readable.",
-)
-total = value_node_count(net.sizes, first_layer)
-reveal = reveal_col.slider(
-    "Gradients filled in, node by node (reverse topological order, from the loss)",
-    0,
-    total,
-    total,
-    key=f"bp_graph_reveal_{first_layer}",
-)
-st.graphviz_chart(computation_graph_dot(net, forward, backward, loss, reveal, first_layer), width="stretch")
 
-check_col, update_col = st.columns([1.6, 1], gap="medium")
-with check_col:
-    st.subheader("Gradient check")
-    rows = network.gradient_check(net, x, y, loss)
-    table = pd.DataFrame(
-        {
-            "parameter": [r.parameter for r in rows],
-            "ours": [r.chain_rule for r in rows],
-            "autograd": [r.autograd for r in rows],
-            "finite diff.": [r.finite_difference for r in rows],
-            "|ours − autograd|": [abs(r.chain_rule - r.autograd) for r in rows],
-        }
+def show_gradients() -> None:
+    """The chain for one weight, autograd's graph of the pass, the gradient check and one gradient step."""
+    with chain:
+        st.subheader("The chain for one weight")
+        l_col, i_col, j_col = st.columns(3)
+        with l_col:
+            w_layer = view.selectbox("w_layer", "Layer", options=range(1, net.n_layers + 1))
+        n_out, n_in = net.weights[w_layer - 1].shape
+        with i_col:
+            w_i = view.selectbox("w_i", "To neuron i", options=range(n_out))
+        with j_col:
+            w_j = view.selectbox("w_j", "From neuron j", options=range(n_in))
+        for line in weight_chain_latex(net, forward, backward, w_layer, w_i, w_j):
+            st.latex(line)
+
+    st.subheader("The same computation as autograd sees it")
+    graph_from_col, reveal_col = st.columns([1, 3])
+    first_layer = graph_from_col.selectbox(
+        "Graph from layer",
+        range(1, net.n_layers + 1),
+        index=readable_first_layer(net.sizes) - 1,
+        key="bp_graph_from",
+        help="The scalar graph of the whole network gets large; by default it starts where it stays readable.",
     )
-    st.dataframe(
-        table,
-        key="bp_check",
-        hide_index=True,
-        height=260,
-        width="stretch",
-        column_config={c: st.column_config.NumberColumn(format="%.4g") for c in table.columns[1:]}
-        | {"|ours − autograd|": st.column_config.NumberColumn(format="%.1e")},
+    total = value_node_count(net.sizes, first_layer)
+    reveal = reveal_col.slider(
+        "Gradients filled in, node by node (reverse topological order, from the loss)",
+        0,
+        total,
+        total,
+        key=f"bp_graph_reveal_{first_layer}",
     )
-    st.caption("ours: the chain rule above, by hand · autograd: torch · finite diff.: (L(θ+h) − L(θ−h)) / 2h")
-with update_col:
-    st.subheader("One gradient step")
-    st.latex(
-        r"\begin{aligned} W &\leftarrow W - \eta\,\partial L / \partial W \\"
-        r" b &\leftarrow b - \eta\,\partial L / \partial b \end{aligned}"
-    )
-    view.slider("lr", "Learning rate η")
-    st.button(
-        "Apply the update", key="bp_apply", icon=":material/south:", on_click=apply_update, args=(net, x, y, loss)
-    )
-    if "bp_update" in st.session_state:
-        before, after, lr = st.session_state.bp_update
-        st.metric(f"Loss after one step (η = {lr:g})", num(after), delta=num(after - before), delta_color="inverse")
-        st.caption(f"Loss before: {num(before)}")
-    else:
-        st.metric("Loss now", num(backward.loss))
+    st.graphviz_chart(computation_graph_dot(net, forward, backward, loss, reveal, first_layer), width="stretch")
+
+    check_col, update_col = st.columns([1.6, 1], gap="medium")
+    with check_col:
+        st.subheader("Gradient check")
+        rows = network.gradient_check(net, x, y, loss)
+        table = pd.DataFrame(
+            {
+                "parameter": [r.parameter for r in rows],
+                "ours": [r.chain_rule for r in rows],
+                "autograd": [r.autograd for r in rows],
+                "finite diff.": [r.finite_difference for r in rows],
+                "|ours − autograd|": [abs(r.chain_rule - r.autograd) for r in rows],
+            }
+        )
+        st.dataframe(
+            table,
+            key="bp_check",
+            hide_index=True,
+            height=260,
+            width="stretch",
+            column_config={c: st.column_config.NumberColumn(format="%.4g") for c in table.columns[1:]}
+            | {"|ours − autograd|": st.column_config.NumberColumn(format="%.1e")},
+        )
+        st.caption("ours: the chain rule above, by hand · autograd: torch · finite diff.: (L(θ+h) − L(θ−h)) / 2h")
+    with update_col:
+        st.subheader("One gradient step")
+        st.latex(
+            r"\begin{aligned} W &\leftarrow W - \eta\,\partial L / \partial W \\"
+            r" b &\leftarrow b - \eta\,\partial L / \partial b \end{aligned}"
+        )
+        view.slider("lr", "Learning rate η")
+        st.button(
+            "Apply the update", key="bp_apply", icon=":material/south:", on_click=apply_update, args=(net, x, y, loss)
+        )
+        if "bp_update" in st.session_state:
+            before, after, lr = st.session_state.bp_update
+            st.metric(f"Loss after one step (η = {lr:g})", num(after), delta=num(after - before), delta_color="inverse")
+            st.caption(f"Loss before: {num(before)}")
+        else:
+            st.metric("Loss now", num(backward.loss))
+
+
+if pending:
+    with chain:
+        st.info(
+            "Predict, then **Step back**: the gradients (the chain for one weight, autograd's graph, the gradient "
+            "check) show from the first step.",
+            icon=":material/hourglass:",
+        )
+else:
+    show_gradients()
 
 st.subheader("Vanishing gradients")
 depth_col, width_col, _ = st.columns([1, 1, 2])

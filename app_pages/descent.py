@@ -6,7 +6,7 @@ import ui
 from nnviz import descent, surfaces
 from nnviz.figures import descent as figures
 from nnviz.optimizers import OPTIMIZERS
-from ui import state
+from ui import predict, state
 
 view = state.view()
 ui.page_header(
@@ -198,18 +198,37 @@ with race_tab:
                 )
                 for name in chosen
             ]
+            finished = [r for r in runs if not r.diverged]
+            shown = True
+            if finished:
+                best = min(finished, key=lambda r: r.final_loss)
+                shown = predict.ask(
+                    predict.Question(
+                        f"race_{abs(hash((surface_key, condition, ui.seed(), tuple(chosen), scale, start, steps)))}",
+                        f"which optimizer will end the {steps} steps at the lowest loss?",
+                        [OPTIMIZERS[r.optimizer].label for r in runs],
+                        OPTIMIZERS[best.optimizer].label,
+                        "Final losses: "
+                        + ", ".join(f"{OPTIMIZERS[r.optimizer].label} {figures.outcome(r)}" for r in runs)
+                        + ". Press Play to see how each one got there.",
+                    ),
+                    reveal_button=True,
+                )
             if runs:
                 race_col, loss_col = st.columns([3, 2], gap="medium")
                 with race_col:
                     ui.show_figure(
-                        figures.race(xs, ys, z, surface, runs, title=f"Race on {surface.title} — press Play"),
+                        figures.race(
+                            xs, ys, z, surface, runs, title=f"Race on {surface.title} — press Play", outcome=shown
+                        ),
                         key="descent_race_fig",
                     )
                 with loss_col:
-                    ui.show_figure(figures.loss_curves(runs, surface, height=520), key="descent_race_loss")
-                finished = [r for r in runs if not r.diverged]
-                if finished:
-                    best = min(finished, key=lambda r: r.final_loss)
+                    if shown:
+                        ui.show_figure(figures.loss_curves(runs, surface, height=520), key="descent_race_loss")
+                    else:
+                        st.info("The loss curves show once you reveal the answer.", icon=":material/hourglass:")
+                if finished and shown:
                     st.caption(
                         f"Lowest final loss: **{OPTIMIZERS[best.optimizer].label}** ({best.final_loss:.4g}). "
                         "Learning rates: "
@@ -230,35 +249,51 @@ with lr_tab:
             choice = view.radio("preset", "learning rate")
             preset = next(p for p in presets if p.name == choice)
             st.latex(rf"\eta = {preset.lr:.3g}")
-            st.info(preset.lesson, icon=":material/lightbulb:")
-            st.caption(
-                f"Plain SGD on the bowl with κ = {condition:g}. Along each axis the distance to the minimum is "
-                rf"multiplied by |1 − ηλ| per step (λ = 1 and {condition:g}), so it converges only if η < 2/κ = "
-                f"{2 / condition:.3g}."
-            )
         runs = {
             p.name: path_for(
                 "bowl", condition, ui.seed(), "sgd", bowl.start, p.lr, min(steps, 100), "constant", None, ()
             )
             for p in presets
         }
-        gx, gy, gz = grid_for("bowl", condition, ui.seed())
-        with fig_col:
-            ui.show_figure(
-                figures.contour_with_paths(
-                    gx, gy, gz, bowl, [runs[choice]], title=f"SGD, η = {preset.lr:.3g}: {choice.lower()}"
+        with text_col:
+            shown = predict.ask(
+                predict.Question(
+                    f"lr_{choice}_{condition:g}_{ui.seed()}",
+                    f"will plain SGD with η = {preset.lr:.3g} converge or diverge?",
+                    ("converge", "diverge"),
+                    "diverge" if runs[choice].diverged else "converge",
+                    preset.lesson,
                 ),
-                key="descent_lr_fig",
+                reveal_button=True,
             )
-        with loss_col:
-            curves = figures.loss_curves(
-                list(runs.values()),
-                bowl,
-                title="All four learning rates",
-                labels=[f"{p.name} (η = {p.lr:.3g})" for p in presets],
-            )
-            ui.show_figure(curves, key="descent_lr_loss")
-        ui.code_expander(descent.pytorch_listing(bowl, runs[choice].settings))
+            if not shown:
+                st.caption("The path and the loss curves show once you reveal the answer.")
+            else:
+                if not predict.asking():
+                    st.info(preset.lesson, icon=":material/lightbulb:")
+                st.caption(
+                    f"Plain SGD on the bowl with κ = {condition:g}. Along each axis the distance to the minimum is "
+                    rf"multiplied by |1 − ηλ| per step (λ = 1 and {condition:g}), so it converges only if η < 2/κ = "
+                    f"{2 / condition:.3g}."
+                )
+        if shown:
+            gx, gy, gz = grid_for("bowl", condition, ui.seed())
+            with fig_col:
+                ui.show_figure(
+                    figures.contour_with_paths(
+                        gx, gy, gz, bowl, [runs[choice]], title=f"SGD, η = {preset.lr:.3g}: {choice.lower()}"
+                    ),
+                    key="descent_lr_fig",
+                )
+            with loss_col:
+                curves = figures.loss_curves(
+                    list(runs.values()),
+                    bowl,
+                    title="All four learning rates",
+                    labels=[f"{p.name} (η = {p.lr:.3g})" for p in presets],
+                )
+                ui.show_figure(curves, key="descent_lr_loss")
+            ui.code_expander(descent.pytorch_listing(bowl, runs[choice].settings))
 
 with batch_tab:
     if batch_tab.open:

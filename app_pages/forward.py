@@ -7,7 +7,7 @@ from nnviz import network
 from nnviz.activations import SOFTMAX, activation_named
 from nnviz.figures import network as figures
 from nnviz.network_text import layer_forward_latex, neuron_forward_latex, num, pytorch_listing, vector
-from ui import state
+from ui import predict, state
 
 view = state.view()
 STEPS = ui.Stepper("fwd", view)
@@ -61,6 +61,22 @@ with controls:
 with graph:
     ui.show_figure(figures.forward_graph(net, trace, steps, index), key="fwd_graph")
 
+output = trace[-1].a
+revealed = index == len(steps) - 1
+question = None
+if len(output) > 1:
+    winner = int(output.argmax())
+    question = predict.Question(
+        f"fwd_{abs(hash((config, x_text, repr(st.session_state.get('fwd_edit_result')))))}",
+        "which output neuron will end up largest?",
+        [f"neuron {i}" for i in range(len(output))],
+        f"neuron {winner}",
+        f"The output layer's values are [{', '.join(num(v) for v in output)}]: neuron {winner}'s weighted sum of the "
+        "layer before, plus its bias, is the largest"
+        + (", and softmax keeps the order." if net.activations[-1] == SOFTMAX else "."),
+    )
+    predict.ask(question, revealed=revealed)
+
 current = steps[index]
 shown_layer = max(current.layer, 1)
 computation, matrices = st.columns([1.2, 1], gap="medium")
@@ -82,8 +98,10 @@ with matrices:
 
 output_col, edit_col = st.columns([1, 1.2], gap="medium")
 with output_col:
-    if net.activations[-1] == SOFTMAX:
-        ui.show_figure(figures.softmax_output(trace[-1].a), key="fwd_softmax")
+    if question is not None and predict.asking() and not revealed:
+        st.info("The output's probabilities show when the pass reaches the output layer.", icon=":material/hourglass:")
+    elif net.activations[-1] == SOFTMAX:
+        ui.show_figure(figures.softmax_output(output), key="fwd_softmax")
         st.caption("Softmax turns the output layer's z into probabilities that sum to 1; the largest one wins.")
     else:
         st.info("Choose **softmax** for the output layer to read the output as class probabilities.")

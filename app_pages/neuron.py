@@ -19,7 +19,7 @@ from nnviz.neuron import (
     train_perceptron,
     two_blobs,
 )
-from ui import state
+from ui import lecture, predict, state
 
 view = state.view()
 ui.page_header(
@@ -100,13 +100,14 @@ def _perceptron_run(gate: str, lr: float, seed: int) -> PerceptronRun:
 
 
 @st.cache_data(max_entries=256, show_spinner=False)
-def _perceptron_figures(gate: str, lr: float, seed: int, current: int) -> tuple[go.Figure, go.Figure]:
-    """The plane and the error curve at step ``current``: moving the neuron's sliders does not rebuild them."""
+def _perceptron_figures(gate: str, lr: float, seed: int, current: int, future: bool) -> tuple[go.Figure, go.Figure]:
+    """The plane and the error curve at step ``current`` (with the steps still to come faint, if ``future``):
+    moving the neuron's sliders does not rebuild them."""
     run = _perceptron_run(gate, lr, seed)
     w_now, b_now = run.state(current)
     sample = run.steps[current - 1].sample if current else None
     plane = perceptron_plane(GATE_INPUTS, LOGIC_GATES[gate], w_now, b_now, gate, sample)
-    return plane, perceptron_errors([step.errors for step in run.steps], 4, current)
+    return plane, perceptron_errors([step.errors for step in run.steps], 4, current, future=future)
 
 
 def _reset_perceptron() -> None:
@@ -136,9 +137,21 @@ with settings:
     ):
         column.button(label, key=key, on_click=_advance, args=(by, last), help=tip, width="stretch")
     buttons[1].button("Reset", key="perceptron_reset", on_click=_reset_perceptron, width="stretch")
+    lecture.presenter_keys(step="perceptron_step_one", reset="perceptron_reset", play="perceptron_run")
     w_now, b_now = run.state(current)
     errors_now = run.steps[current - 1].errors if current else None
-    st.metric("Update step", f"{current} / {last}")
+    question = predict.Question(
+        f"perceptron_{gate}_{lr:g}_{ui.seed()}",
+        f"will the perceptron reach 0 errors on {gate}?",
+        ("yes", "no"),
+        "yes" if run.converged_epoch is not None else "no",
+        f"{gate} is linearly separable: one line splits its 1s from its 0s, and the rule finds one "
+        f"(epoch {run.converged_epoch})."
+        if run.converged_epoch is not None
+        else f"No line splits {gate}'s 1s from its 0s, so every epoch some sample is wrong and the line moves on.",
+    )
+    hide_future = predict.asking() and current < last  # the run's length and its error curve would tell
+    st.metric("Update step", str(current) if hide_future else f"{current} / {last}")
     st.caption(f"w = ({w_now[0]:.2f}, {w_now[1]:.2f}), b = {b_now:.2f}")
     if current:
         step = run.steps[current - 1]
@@ -153,7 +166,7 @@ with settings:
                 else f"update by η(y − ŷ) = {lr * (target - step.prediction):+.2f}."
             )
         )
-plane_figure, errors_figure = _perceptron_figures(gate, lr, ui.seed(), current)
+plane_figure, errors_figure = _perceptron_figures(gate, lr, ui.seed(), current, not hide_future)
 with perceptron_figure:
     ui.show_figure(plane_figure, key="perceptron_plane")
 with error_figure:
@@ -172,8 +185,9 @@ elif current == last:
         "can bend the boundary — see *Forward pass*.",
         icon=":material/block:",
     )
-elif gate == "XOR":
+elif gate == "XOR" and not predict.asking():
     st.info("Watch the error count on XOR: does it ever reach 0?", icon=":material/help:")
+predict.ask(question, revealed=current == last)
 
 ui.code_expander(pytorch_listing(xs, ws, b, activation, gate, lr, PERCEPTRON_EPOCHS, ui.seed()))
 ui.next_concept()

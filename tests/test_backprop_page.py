@@ -10,6 +10,7 @@ from nnviz.network_text import num
 from tests.apptest import open_page, plotly_specs
 
 PAGE = "app_pages/backprop.py"
+NO_QUESTIONS = {"quiz": "0"}  # predict-then-reveal off: these tests read the gradients from step 0
 X = [1.0, -0.5]
 
 
@@ -62,7 +63,7 @@ def test_cross_entropy_uses_the_combined_formula_and_says_so():
 
 
 def test_gradient_check_table_agrees_with_autograd():
-    at = open_page(PAGE)
+    at = open_page(PAGE, NO_QUESTIONS)
     table = at.dataframe[0].value
     net: TracedMLP = at.session_state["bp_net"]
     reference = autograd_gradients(net, X, [1.0, 0.0], "mse")
@@ -74,7 +75,7 @@ def test_gradient_check_table_agrees_with_autograd():
 
 
 def test_one_gradient_descent_step_lowers_the_loss():
-    at = open_page(PAGE)
+    at = open_page(PAGE, NO_QUESTIONS)
     net: TracedMLP = at.session_state["bp_net"]
     before = net.loss(X, [1.0, 0.0], "mse")
     at.slider(key="bp_lr").set_value(1.0)
@@ -86,7 +87,7 @@ def test_one_gradient_descent_step_lowers_the_loss():
 
 
 def test_computation_graph_and_vanishing_gradients():
-    at = open_page(PAGE)
+    at = open_page(PAGE, NO_QUESTIONS)
     graphs = at.get("graphviz_chart")
     assert graphs and "digraph" in graphs[0].proto.spec
     at.slider(key="bp_graph_reveal_2").set_value(1).run()
@@ -112,7 +113,7 @@ def query(at) -> dict:
 
 
 def test_the_page_round_trips_through_its_url_at_its_step():
-    at = open_page(PAGE)
+    at = open_page(PAGE, NO_QUESTIONS)
     at.selectbox(key="bp_loss").set_value("cross_entropy").run()
     assert at.selectbox(key="bp_out").value == "softmax"  # the only output that fits cross-entropy on 2 classes
     at.text_input(key="bp_y_class").set_value("0")
@@ -124,6 +125,7 @@ def test_the_page_round_trips_through_its_url_at_its_step():
         at.button(key="bp_next").click().run()
     link = query(at)
     assert link == {
+        "quiz": "0",
         "loss": "cross_entropy",
         "y_class": "0",
         "act1": "tanh",
@@ -144,3 +146,19 @@ def test_sigmoid_layers_shrink_the_gradient_on_a_deep_network():
     at = open_page(PAGE, {"depth": "20"})
     shrink = next(caption.value for caption in at.caption if "sigmoid layers shrink it" in caption.value)
     assert "20 sigmoid layers" in shrink
+
+
+def test_it_asks_for_the_sign_of_a_gradient_before_it_shows_any():
+    at = open_page(PAGE)
+    assert not at.dataframe and not at.get("graphviz_chart")  # no gradient on the page before the first step
+    question = next(radio for radio in at.radio if "Predict" in radio.label)
+    assert "positive, negative or zero" in question.label and question.value is None
+    net: TracedMLP = at.session_state["bp_net"]
+    x, y = torch.tensor(X, dtype=torch.float64), torch.tensor([1.0, 0.0], dtype=torch.float64)
+    expected = float(autograd_gradients(net, x, y, "mse")[-1][0][0, 0])  # dL/dW of the output layer, [0, 0]
+    sign = "positive" if expected > 0 else "negative"
+    question.set_value("negative" if sign == "positive" else "positive").run()
+    at.button(key="bp_next").click().run()
+    assert at.dataframe  # the gradients show from the first step
+    told = " ".join(w.value for w in at.warning)
+    assert f"it is {sign}" in told and num(expected) in told

@@ -65,7 +65,7 @@ def test_neuron_diagram_follows_sliders_and_every_activation():
 
 
 def test_perceptron_learns_and_but_not_xor():
-    at = open_page("app_pages/neuron.py")
+    at = open_page("app_pages/neuron.py", {"quiz": "0"})  # the run's length in the metric, no question
     assert _metric(at, "Update step").startswith("0 /")
     at.button(key="perceptron_step_one").click().run()
     assert _metric(at, "Update step").startswith("1 /")
@@ -88,6 +88,19 @@ def test_perceptron_learns_and_but_not_xor():
     at.selectbox(key="neuron_gate").set_value("OR").run()
     at.button(key="perceptron_run").click().run()
     assert at.success and "OR learned" in at.success[0].value
+
+
+def test_the_perceptron_asks_about_xor_without_showing_the_future():
+    at = open_page("app_pages/neuron.py", {"gate": "XOR"})
+    errors = _figure(at, "Errors after each update")
+    assert all(len(trace.get("x", [])) == 0 for trace in errors["data"])  # step 0: no step drawn, none to come
+    assert _metric(at, "Update step") == "0"  # "0 / 100" would say it runs all 25 epochs
+    at.button(key="perceptron_epoch").click().run()
+    assert max(len(trace["x"]) for trace in _figure(at, "Errors after each update")["data"]) == 4
+    next(radio for radio in at.radio if "Predict" in radio.label).set_value("yes").run()
+    at.button(key="perceptron_run").click().run()
+    assert "it is no" in " ".join(w.value for w in at.warning)
+    assert max(len(trace["x"]) for trace in _figure(at, "Errors after each update")["data"]) == 100
 
 
 # --- activations --------------------------------------------------------------------------------

@@ -24,6 +24,10 @@ def charts(at) -> dict[str, dict]:
     return {spec["layout"]["title"]["text"]: spec for spec in plotly_specs(at)}
 
 
+def reveal(at) -> None:
+    next(button for button in at.button if button.label == "Reveal").click().run()
+
+
 def test_every_surface_and_optimizer_runs(page):
     at = page
     for surface in SURFACES:
@@ -80,6 +84,13 @@ def test_race_draws_an_animation_with_final_losses():
     at.multiselect(key="descent_race").set_value(["sgd", "nesterov", "adam"]).run()
     assert not at.exception and not at.error
     race = next(s for t, s in charts(at).items() if t.startswith("Race"))
+    assert not any("final loss" in t.get("name", "") for t in race["data"])  # the winner is not told yet
+    assert race["layout"]["sliders"][0]["active"] == 0 and "Race loss" not in " ".join(charts(at))
+    question = next(radio for radio in at.radio if "Predict" in radio.label)
+    assert question.options == ["SGD", "Nesterov", "Adam"]
+    question.set_value("Adam").run()
+    reveal(at)
+    race = next(s for t, s in charts(at).items() if t.startswith("Race"))
     assert race["frames"] and race["layout"]["sliders"]
     legend = [t["name"] for t in race["data"] if "final loss" in t.get("name", "") or "diverged" in t.get("name", "")]
     assert [name.split(":")[0] for name in legend] == ["SGD", "Nesterov", "Adam"]
@@ -93,7 +104,11 @@ def test_learning_rate_presets_and_batch_sizes():
     at.run()
     for preset in ["Too small", "Good", "Too large", "Way too large"]:
         at.radio(key="descent_preset").set_value(preset).run()
+        assert not any(preset.lower() in title for title in charts(at))  # hidden until the prediction is revealed
+        reveal(at)
         assert not at.exception and not at.error
+        told = " ".join(info.value for info in at.info)
+        assert ("? diverge." if preset == "Way too large" else "? converge.") in told.replace("**", "")
         assert any(preset.lower() in title for title in charts(at))
     assert any("diverged" in t["name"] for t in charts(at)["All four learning rates"]["data"])
     at.session_state["descent_tab"] = "Batch size"

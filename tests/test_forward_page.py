@@ -144,3 +144,16 @@ def test_a_link_with_a_bad_activation_or_step_is_ignored_with_a_notice():
     notice = " ".join(toast.value for toast in at.toast)
     assert "act1" in notice and "step" in notice
     assert at.session_state["fwd_net"].activations == ["relu", "relu"]
+
+
+def test_it_asks_which_output_wins_and_tells_at_the_output_layer():
+    at = open_page(PAGE)
+    question = next(radio for radio in at.radio if "Predict" in radio.label)
+    assert question.options == ["neuron 0", "neuron 1"]
+    assert not any("Softmax" in spec["layout"]["title"]["text"] for spec in plotly_specs(at))  # no giveaway yet
+    module, x = torch_reference(at)
+    winner = int(module(x).argmax())
+    question.set_value(f"neuron {winner}").run()
+    at.button(key="fwd_next").click().run()
+    at.button(key="fwd_next").click().run()
+    assert f"You predicted neuron {winner}: right" in " ".join(s.value for s in at.success)

@@ -314,7 +314,7 @@ def _widget_control(kind: str, widget) -> Control:
             return control(ends, tuple(widget.format_func(v) for v in value))
         return control((labels[0], labels[-1]), widget.format_func(value))
     if kind in ("selectbox", "radio"):
-        return control(_ends(widget.options), widget.options[widget.index])
+        return control(_ends(widget.options), None if widget.index is None else widget.options[widget.index])
     if kind == "multiselect":
         return control(((), tuple(widget.options)), tuple(widget.values))
     return control((not widget.value,), widget.value)  # toggle, checkbox

@@ -147,3 +147,26 @@ def test_a_copied_link_opens_the_same_view(app_url, browser):  # noqa: F811
         assert page.url == f"{app_url}/?w=-2.5&b=1&hide=x"
     finally:
         page.close()
+
+
+def test_presenter_keys_step_and_reset_but_not_while_typing(app_url, browser):  # noqa: F811
+    page = _open(browser, f"{app_url}/forward?presenter=1&quiz=0")
+    try:
+        _assert_clean(page)
+        page.evaluate("document.activeElement?.blur()")  # the page has the focus, not a control
+        page.keyboard.press("Space")
+        page.wait_for_function("() => location.search.includes('step=1')", timeout=30_000)
+        page.keyboard.press("ArrowRight")
+        page.wait_for_function("() => location.search.includes('step=2')", timeout=30_000)
+        field = page.locator(".st-key-fwd_x input")
+        field.click()
+        field.press("End")
+        field.press("Backspace")  # typing: the key edits the box and leaves Reset alone
+        page.wait_for_timeout(800)
+        assert "step=2" in page.url and field.input_value() == "1.0, -0."
+        field.press("Control+z")
+        page.evaluate("document.activeElement?.blur()")
+        page.keyboard.press("Backspace")
+        page.wait_for_function("() => !location.search.includes('step=')", timeout=30_000)
+    finally:
+        page.close()

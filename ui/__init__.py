@@ -15,6 +15,7 @@ import streamlit as st
 
 from nnviz import network
 from nnviz.figures.style import presenter
+from ui import lecture
 from ui.errors import explain_errors  # noqa: F401
 from ui.registry import HOME, all_pages
 
@@ -115,8 +116,8 @@ class Stepper:
 
     def controls(self, n_steps: int, *, label: str = "Step", icon: str = ":material/skip_next:") -> int:
         """Step and Reset buttons over positions ``0 .. n_steps - 1`` (the position is clamped when
-        ``n_steps`` shrinks); returns the current position. The buttons' keys are ``<name>_next`` and
-        ``<name>_reset``."""
+        ``n_steps`` shrinks), pressed by the presenter's keys too (Space or →, Backspace); returns the current
+        position. The buttons' keys are ``<name>_next`` and ``<name>_reset``."""
         if self.index > n_steps - 1:
             self.view[self.field] = n_steps - 1
         index = self.index
@@ -132,6 +133,7 @@ class Stepper:
         reset_column.button(
             "Reset", key=f"{self.name}_reset", icon=":material/restart_alt:", on_click=self.rewind, width="stretch"
         )
+        lecture.presenter_keys(step=f"{self.name}_next", reset=f"{self.name}_reset")
         return index
 
 

@@ -43,6 +43,7 @@ from nnviz.recipes import RECIPES
 from nnviz.toys import MAX_CLASSES, MAX_SAMPLES, PROBLEMS
 from nnviz.training import MAX_EPOCHS
 from ui import DEFAULT_SEED, PRESENTER_KEY, SEED_KEY
+from ui.predict import QUIZ_KEY
 from ui.registry import HOME, all_pages
 
 T = TypeVar("T")
@@ -714,6 +715,7 @@ def link(page_path: str, *, hide: Iterable[str] = (), **values: Any) -> str:
 APP = Fields(
     **{
         PRESENTER_KEY: Bool(False),
+        QUIZ_KEY: Bool(True),
         SEED_KEY: Int(DEFAULT_SEED, 0, 2**31 - 1),
     }
 )

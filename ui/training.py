@@ -26,6 +26,7 @@ from torch import nn
 from nnviz.live import LiveRun, Snapshot, training_runs
 from nnviz.recipes import RECIPES, data_seed, prepare
 from nnviz.training import TrainConfig, Trainer
+from ui import lecture
 
 if TYPE_CHECKING:
     from nnviz.dataset import Dataset
@@ -136,7 +137,8 @@ class LiveTraining:
         st.session_state.pop(f"{self.name}_model_copy", None)
 
     def buttons(self, run: LiveRun, container=st) -> None:
-        """Play (or Pause), Batch, Epoch and Reset, each sending its command from its callback."""
+        """Play (or Pause), Batch, Epoch and Reset, each sending its command from its callback; P, Space or → and
+        Backspace press Play/Pause, Batch and Reset (the presenter's keys)."""
         snapshot = run.snapshot
         play = ("Pause", "pause", ":material/pause:", run.pause, False, None)
         if not snapshot.running:
@@ -175,6 +177,9 @@ class LiveTraining:
                 help=help_text,
                 width="stretch",
             )
+        lecture.presenter_keys(
+            step=f"{self.name}_step", reset=f"{self.name}_reset", play=(f"{self.name}_play", f"{self.name}_pause")
+        )
 
     def live(
         self, run: LiveRun, draw: Callable[[Snapshot], None], *, every: float = TICK_S, part: str = "live"

@@ -300,18 +300,21 @@ def race(
     title: str,
     height: int = 520,
     max_frames: int = MAX_FRAMES,
+    outcome: bool = True,
 ) -> go.Figure:
     """Several optimizers from the same start, animated step by step in the browser.
 
-    The figure opens on the finished race. Plotly frames move only the path traces (the contour never re-renders);
-    a Play button runs them and a step slider scrubs through. At most ``max_frames`` frames, evenly spaced.
+    The figure opens on the finished race, its legend naming each one's final loss; with ``outcome=False`` it
+    opens on the start and names only the optimizers, so that the winner shows only when Play runs the race.
+    Plotly frames move only the path traces (the contour never re-renders); a Play button runs them and a step
+    slider scrubs through. At most ``max_frames`` frames, evenly spaced.
     """
     fig = contour_with_paths(xs, ys, z, surface, [], title=title, height=height)
     static = len(fig.data)
-    labels = [path_label(run) for run in paths]
+    labels = [path_label(run) if outcome else OPTIMIZERS[run.optimizer].label for run in paths]
     colors = [path_color(run) for run in paths]
     for run, color, label in zip(paths, colors, labels, strict=True):
-        fig.add_trace(_path_trace(run, color, label))
+        fig.add_trace(_path_trace(run, color, label, upto=None if outcome else 0))
     moving = list(range(static, static + len(paths)))
     fig.add_trace(_start_marker(paths[0].points[0]))
     longest = max(len(run.points) for run in paths) - 1
@@ -331,7 +334,7 @@ def race(
         updatemenus=[play_pause(80, redraw=True, y=-0.09, yanchor="top")],
         sliders=[
             dict(
-                active=len(steps) - 1,
+                active=len(steps) - 1 if outcome else 0,
                 x=0.34,
                 len=0.66,
                 y=-0.07,

@@ -224,20 +224,24 @@ def perceptron_plane(
     return _legend_below(fig)
 
 
-def perceptron_errors(errors: Sequence[int], samples_per_epoch: int, current: int) -> go.Figure:
+def perceptron_errors(
+    errors: Sequence[int], samples_per_epoch: int, current: int, *, future: bool = True
+) -> go.Figure:
     """Misclassified samples after each single-sample update: the steps taken so far solid, the rest faint.
 
     Args:
         errors: error count after step 1, 2, ... of the whole run (length = number of steps).
         samples_per_epoch: steps per pass over the data (dotted lines between epochs, y axis top).
         current: the step shown in the plane (0 = initial weights).
+        future: draw the steps still to come (faint); without them the chart keeps the run's outcome to itself.
     """
     steps = list(range(1, len(errors) + 1))
+    shown = len(errors) if future else current
     fig = go.Figure(
         [
             go.Scatter(
-                x=steps,
-                y=list(errors),
+                x=steps[:shown],
+                y=list(errors[:shown]),
                 mode="lines",
                 line=dict(color="rgba(0,0,0,0.15)", shape="hv", width=2),
                 name="still to come",
@@ -255,15 +259,16 @@ def perceptron_errors(errors: Sequence[int], samples_per_epoch: int, current: in
         ]
     )
     # vertical lines as plain shapes in one call: add_vline is slow, and this figure is redrawn on every rerun
+    end = len(errors) if future else current + 2 * samples_per_epoch  # hidden future: a window that grows
     lines = [
         (boundary + 0.5, dict(color="rgba(0,0,0,0.10)", dash="dot"))
-        for boundary in range(samples_per_epoch, len(errors), samples_per_epoch)
+        for boundary in range(samples_per_epoch, end, samples_per_epoch)
     ]
     if current > 0:
         lines.append((current, dict(color=HIGHLIGHT, width=2)))
     fig.update_layout(shapes=[dict(type="line", x0=x, x1=x, y0=0, y1=1, yref="paper", line=line) for x, line in lines])
     fig.update_yaxes(range=[-0.2, samples_per_epoch + 0.2], dtick=1)
-    fig.update_xaxes(range=[0.5, max(len(errors), 1) + 0.5])
+    fig.update_xaxes(range=[0.5, max(end, 1) + 0.5])
     return styled(
         fig,
         title="Errors after each update",
