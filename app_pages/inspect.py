@@ -12,6 +12,7 @@ from nnviz.drawing import prepare_drawing
 from nnviz.figures import inspection as figures
 from nnviz.figures.probabilities import probability_bars
 from nnviz.live import Snapshot
+from ui import state
 from ui.training import LiveTraining, tutorial_data
 
 TRAINING = LiveTraining("train")  # the Train page's run
@@ -19,6 +20,8 @@ DRAWING_KEY, CANVAS_KEY, CELL_KEY = "inspect_drawing", "inspect_canvas_version",
 PREDICTIONS_KEY = "inspect_predictions"
 TEST_SAMPLES = 2_000  # test images the mistakes are looked for in (bounded: a prediction pass stays ~50 ms)
 CANVAS_SIDE = 280
+
+view = state.view()
 
 ui.page_header(
     "Inside the MNIST network",
@@ -177,9 +180,7 @@ with left:
     )
 with right:
     cell = st.session_state.get(CELL_KEY)
-    most_confident = st.radio(
-        "Order", ["most confident first", "least confident first"], horizontal=True, key="inspect_order"
-    ).startswith("most")
+    most_confident = view.radio("order", "Order", horizontal=True).startswith("most")
     if cell is None:
         shown, title = predictions.mistakes(most_confident), f"Misclassified ({100 * (1 - predictions.accuracy):.1f} %)"
     else:
@@ -205,7 +206,9 @@ with right:
 # --- 4. activations and training histograms ---------------------------------------------------------------------
 
 st.subheader("Inside, image by image and over training")
-index = int(st.number_input("Test image", 0, n_test - 1, 0, key="inspect_index"))
+if view["image"] > n_test - 1:
+    view["image"] = n_test - 1
+index = int(view.number_input("image", "Test image", max_value=n_test - 1))
 left, right = st.columns([1, 3], gap="medium")
 with left:
     ui.show_figure(

@@ -443,3 +443,11 @@ def test_the_losses_page_round_trips_through_its_url():
     assert copied.selectbox(key="loss_kind").value == "mse" and copied.radio(key="loss_label").value == 0
     assert copied.slider(key="loss_z2").value == pytest.approx(3.0) and copied.selectbox(key="loss_target").value == 2
     assert copied.selectbox(key="loss_preset").value == "One confident mistake"
+
+
+def test_the_inspect_page_opens_a_linked_test_image_and_order():
+    at = open_page("app_pages/inspect.py", {"image": "7", "order": "least confident first"})
+    assert not at.exception and not at.toast
+    assert at.number_input(key="inspect_image").value == 7
+    assert at.radio(key="inspect_order").value == "least confident first"
+    assert any(spec["layout"]["title"]["text"].startswith("Test image 7:") for spec in plotly_specs(at))

@@ -848,6 +848,11 @@ PAGES: dict[str, Fields] = {
         discretize=Bool(False),
         test=Bool(True),
     ),
+    "app_pages/inspect.py": Fields(
+        "inspect",
+        order=Choice("most confident first", ("most confident first", "least confident first")),
+        image=Int(0, 0, 9_999),
+    ),
     "app_pages/train.py": Fields(
         "train",
         tutorial=Choice("002", tuple(RECIPES)),
