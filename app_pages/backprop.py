@@ -84,7 +84,7 @@ output_grads = backward.layers[-1]
 dW, dz, a_prev = output_grads.dL_dW[0, 0].item(), output_grads.dL_dz[0].item(), forward[-1].a_prev[0].item()
 sign = "positive" if dW > 0 else "negative" if dW < 0 else "zero"
 question = predict.Question(
-    f"bp_{abs(hash((config, x_text, y_text, loss, repr(st.session_state.get('bp_update')))))}",
+    predict.key_of("bp", config, x_text, y_text, loss, repr(st.session_state.get("bp_update"))),
     f"will the gradient ∂L/∂W⁽{net.n_layers}⁾₀₀ of the output layer's first weight be positive, negative or zero?",
     ("positive", "negative", "zero"),
     sign,

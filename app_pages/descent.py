@@ -199,23 +199,24 @@ with race_tab:
                 for name in chosen
             ]
             finished = [r for r in runs if not r.diverged]
-            shown = True
-            if finished:
-                best = min(finished, key=lambda r: r.final_loss)
-                shown = predict.ask(
-                    predict.Question(
-                        f"race_{abs(hash((surface_key, condition, ui.seed(), tuple(chosen), scale, start, steps)))}",
-                        f"which optimizer will end the {steps} steps at the lowest loss?",
-                        [OPTIMIZERS[r.optimizer].label for r in runs],
-                        OPTIMIZERS[best.optimizer].label,
-                        "Final losses: "
-                        + ", ".join(f"{OPTIMIZERS[r.optimizer].label} {figures.outcome(r)}" for r in runs)
-                        + ". Press Play to see how each one got there.",
-                    ),
-                    reveal_button=True,
-                )
+            best = min(finished, key=lambda r: r.final_loss) if finished else None
             if runs:
                 race_col, loss_col = st.columns([3, 2], gap="medium")
+                with loss_col:  # the question where the loss curves (its answer) show once revealed
+                    shown = best is None or predict.ask(
+                        predict.Question(
+                            predict.key_of("race", surface_key, condition, ui.seed(), chosen, scale, start, steps),
+                            f"which optimizer will end the {steps} steps at the lowest loss?",
+                            [OPTIMIZERS[r.optimizer].label for r in runs],
+                            OPTIMIZERS[best.optimizer].label,
+                            "Final losses: "
+                            + ", ".join(f"{OPTIMIZERS[r.optimizer].label} {figures.outcome(r)}" for r in runs)
+                            + ". Press Play to see how each one got there.",
+                        ),
+                        reveal_button=True,
+                    )
+                    if shown:
+                        ui.show_figure(figures.loss_curves(runs, surface, height=520), key="descent_race_loss")
                 with race_col:
                     ui.show_figure(
                         figures.race(
@@ -223,11 +224,6 @@ with race_tab:
                         ),
                         key="descent_race_fig",
                     )
-                with loss_col:
-                    if shown:
-                        ui.show_figure(figures.loss_curves(runs, surface, height=520), key="descent_race_loss")
-                    else:
-                        st.info("The loss curves show once you reveal the answer.", icon=":material/hourglass:")
                 if finished and shown:
                     st.caption(
                         f"Lowest final loss: **{OPTIMIZERS[best.optimizer].label}** ({best.final_loss:.4g}). "
@@ -258,7 +254,7 @@ with lr_tab:
         with text_col:
             shown = predict.ask(
                 predict.Question(
-                    f"lr_{choice}_{condition:g}_{ui.seed()}",
+                    predict.key_of("lr", choice, condition, ui.seed()),
                     f"will plain SGD with η = {preset.lr:.3g} converge or diverge?",
                     ("converge", "diverge"),
                     "diverge" if runs[choice].diverged else "converge",

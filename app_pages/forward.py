@@ -67,7 +67,7 @@ question = None
 if len(output) > 1:
     winner = int(output.argmax())
     question = predict.Question(
-        f"fwd_{abs(hash((config, x_text, repr(st.session_state.get('fwd_edit_result')))))}",
+        predict.key_of("fwd", config, x_text, repr(st.session_state.get("fwd_edit_result"))),
         "which output neuron will end up largest?",
         [f"neuron {i}" for i in range(len(output))],
         f"neuron {winner}",

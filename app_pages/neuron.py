@@ -141,7 +141,7 @@ with settings:
     w_now, b_now = run.state(current)
     errors_now = run.steps[current - 1].errors if current else None
     question = predict.Question(
-        f"perceptron_{gate}_{lr:g}_{ui.seed()}",
+        predict.key_of("perceptron", gate, lr, ui.seed()),
         f"will the perceptron reach 0 errors on {gate}?",
         ("yes", "no"),
         "yes" if run.converged_epoch is not None else "no",

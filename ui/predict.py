@@ -8,7 +8,8 @@ app-wide ``quiz`` field (sidebar toggle, ``?quiz=0`` in a link) turns every ques
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import hashlib
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 
 import streamlit as st
@@ -35,6 +36,12 @@ class Question:
     def __post_init__(self) -> None:
         if self.answer not in self.options:
             raise ValueError(f"the answer {self.answer!r} is not one of the options {list(self.options)}")
+
+
+def key_of(name: str, *about: Hashable) -> str:
+    """A question's key: ``name`` and a short digest of what it is about (the settings that make its answer), so
+    that new settings ask again and the answer cannot be read from the page's HTML."""
+    return f"{name}_{hashlib.sha1(repr(about).encode()).hexdigest()[:10]}"
 
 
 def asking() -> bool:

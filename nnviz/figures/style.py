@@ -52,6 +52,8 @@ _TITLE_ROOM = 34
 _LEGEND_ROOM = 28
 _AXIS = dict(gridcolor=GRID, zerolinecolor="rgba(0,0,0,0.25)", linecolor="rgba(0,0,0,0.35)")
 
+TITLE_PAD = 10  # px between the figure's top and its title
+
 # Built once: a plotly figure copies and validates whatever layout it is given, which costs tens of
 # milliseconds per call for plotly's own large templates; this small one costs about one.
 TEMPLATE = go.layout.Template(
@@ -65,7 +67,7 @@ TEMPLATE = go.layout.Template(
             y=1.0,
             yref="container",
             yanchor="top",
-            pad=dict(t=10, l=8),
+            pad=dict(t=TITLE_PAD, l=8),
             font=dict(size=BASE_FONT_SIZE + 3),
         ),
         paper_bgcolor="white",
@@ -160,9 +162,14 @@ def validated(fig: go.Figure) -> go.Figure:
 
 def presenter(fig: go.Figure, scale: float = PRESENTER_SCALE) -> go.Figure:
     """Scale ``fig`` (in place) for projection in a lecture hall: every font (the layout's, the title's, the
-    annotations' and the traces' own text), line widths and marker sizes, by ``scale``."""
+    annotations' and the traces' own text), line widths, marker sizes and the top margin under a title, by
+    ``scale``."""
     fig.layout.font.size = round((fig.layout.font.size or BASE_FONT_SIZE) * scale)
     fig.layout.title.font.size = round((fig.layout.title.font.size or BASE_FONT_SIZE + 3) * scale)
+    if fig.layout.title.text:  # room for the larger title (and its subtitle) above the plot, and below the top
+        fig.layout.title.pad.t = round((fig.layout.title.pad.t or TITLE_PAD) * scale * 2)
+        if fig.layout.margin.t is not None:
+            fig.layout.margin.t = round(fig.layout.margin.t * scale)
     for note in fig.layout.annotations:
         if note.font.size:
             note.font.size = round(note.font.size * scale)
