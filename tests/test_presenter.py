@@ -6,9 +6,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
 import pytest
 
 from tests.test_browser import VIEWPORT, _assert_clean, _open, app_url, browser, screenshot_dir  # noqa: F401
+from ui import lecture, state
+from ui.registry import all_pages
 
 pytestmark = pytest.mark.browser
 
@@ -168,5 +173,47 @@ def test_presenter_keys_step_and_reset_but_not_while_typing(app_url, browser):  
         page.evaluate("document.activeElement?.blur()")
         page.keyboard.press("Backspace")
         page.wait_for_function("() => !location.search.includes('step=')", timeout=30_000)
+    finally:
+        page.close()
+
+
+def _settled(browser, url: str):  # noqa: F811
+    """A page at ``url`` once its script has run (it may show no chart: a lesson can open on a question)."""
+    page = browser.new_page(viewport=VIEWPORT)
+    page.goto(url, wait_until="domcontentloaded")
+    page.wait_for_selector('[data-testid="stMainBlockContainer"] h1', timeout=90_000)
+    page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=90_000)
+    page.wait_for_timeout(1500)
+    return page
+
+
+def _named(path: str, query: str) -> dict[str, list[str]]:
+    """The parameters of ``query`` that differ from their field's default (the ones a page's URL keeps)."""
+    fields = dict(state.APP) | dict(state.PAGES[path])
+    return {
+        name: texts
+        for name, texts in parse_qs(query, keep_blank_values=True).items()
+        if not fields[name].is_default(fields[name].decode(texts))
+    }
+
+
+@pytest.mark.parametrize("path", [spec.path for spec in all_pages()], ids=lambda path: Path(path).stem)
+def test_a_lesson_link_round_trips_through_the_browser_on_every_page(path, app_url, browser):  # noqa: F811
+    """URL → state → URL in Chromium: the page keeps every parameter of its first lesson's link (a parameter it
+    could not use would be dropped, with a notice), and the URL it writes back opens the same view again."""
+    link = state.link(path, **lecture.TALKS[path].lessons[0].values)
+    wanted = _named(path, urlsplit(link).query)
+    page = _settled(browser, f"{app_url}{link}")
+    try:
+        _assert_clean(page)
+        toasts = page.locator('[data-testid="stToast"]')
+        assert toasts.count() == 0, toasts.all_inner_texts()
+        written = parse_qs(urlsplit(page.url).query, keep_blank_values=True)
+        assert {name: written.get(name) for name in wanted} == wanted
+        again = _settled(browser, page.url)
+        try:
+            assert parse_qs(urlsplit(again.url).query, keep_blank_values=True) == written
+        finally:
+            again.close()
     finally:
         page.close()

@@ -81,7 +81,7 @@ class Talk:
 
 
 # By page path, for every registered page. (Proposed home: ``talking_point`` and ``lessons`` attributes of
-# ui.registry's PageSpec; the other pages get lessons once their fields are declared in ui.state.PAGES.)
+# ui.registry's PageSpec.)
 TALKS: dict[str, Talk] = {
     HOME.path: Talk(
         "One neuron: a weighted sum squashed by a sigmoid. The weight sets the steepness, the bias the place.",
@@ -156,13 +156,26 @@ TALKS: dict[str, Talk] = {
         ),
     ),
     "app_pages/playground.py": Talk(
-        "A network bends a line into any boundary: watch each hidden neuron's map, and the classes untangle."
+        "A network bends a line into any boundary: watch each hidden neuron's map, and the classes untangle.",
+        (
+            Lesson(
+                "XOR with one feature cross, no hidden layer", {"problem": "xor", "features": ["x1_x2"], "hidden": ""}
+            ),
+            Lesson(
+                "A spiral needs depth", {"problem": "spiral", "hidden": "8, 8, 8", "activation": "relu", "lr": 0.01}
+            ),
+        ),
     ),
     "app_pages/train.py": Talk(
-        "Everything at once on the tutorials' data: mini-batches, backprop and steps, thousands of times."
+        "Everything at once on the tutorials' data: mini-batches, backprop and steps, thousands of times.",
+        (
+            Lesson("The MNIST MLP 784-128-64-10", {"tutorial": "003"}),
+            Lesson("Adam with a learning rate too large", {"tutorial": "002", "lr": 0.1}),
+        ),
     ),
     "app_pages/inspect.py": Talk(
-        "Open the trained MNIST network: its first layer's weights are strokes, its mistakes are human ones."
+        "Open the trained MNIST network: its first layer's weights are strokes, its mistakes are human ones.",
+        (Lesson("The test images it is least sure of", {"order": "least confident first"}),),
     ),
 }
 
