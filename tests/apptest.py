@@ -21,6 +21,11 @@ def open_page(path: str, query: dict | None = None) -> AppTest:
     return at.run()
 
 
+def query(at: AppTest) -> dict:
+    """The URL parameters the page wrote (what the browser's address bar shows), a list for repeated ones."""
+    return {name: at.query_params[name] for name in at.query_params}
+
+
 def plotly_specs(at: AppTest) -> list[dict]:
     """The plotly figures on the current page as dicts (``data``, ``layout``, ``frames``)."""
     return [json.loads(element.proto.spec) for element in at.get("plotly_chart")]

@@ -7,7 +7,7 @@ import torch
 
 from nnviz.network import TracedMLP, autograd_gradients
 from nnviz.network_text import num
-from tests.apptest import open_page, plotly_specs
+from tests.apptest import open_page, plotly_specs, query
 
 PAGE = "app_pages/backprop.py"
 NO_QUESTIONS = {"quiz": "0"}  # predict-then-reveal off: these tests read the gradients from step 0
@@ -106,10 +106,6 @@ def test_bad_input_gets_a_clear_message():
     at.text_input(key="bp_y").set_value("1, 0").run()
     at.text_input(key="bp_sizes").set_value("2, 0").run()
     assert any("keep it from 1 to 6" in error.value for error in at.error)
-
-
-def query(at) -> dict:
-    return {name: at.query_params[name] for name in at.query_params}
 
 
 def test_the_page_round_trips_through_its_url_at_its_step():

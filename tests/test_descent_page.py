@@ -8,7 +8,7 @@ from nnviz import descent
 from nnviz.descent import MAX_STEPS
 from nnviz.optimizers import OPTIMIZERS
 from nnviz.surfaces import SURFACES, make_surface
-from tests.apptest import click, open_page, plotly_specs
+from tests.apptest import click, open_page, plotly_specs, query
 
 PAGE = "app_pages/descent.py"
 
@@ -160,14 +160,14 @@ def test_the_page_round_trips_through_its_url():
     at.run()
     at.multiselect(key="descent_race").set_value(["adam", "sgd"])
     at.select_slider(key="descent_scale").set_value(3.0).run()
-    link = {name: at.query_params[name] for name in at.query_params}
+    link = query(at)
     assert link["tab"] == "Race" and link["race"] == ["adam", "sgd"] and link["scale"] == "3" and link["t"] == "7"
 
     copied = open_page(PAGE, link)
     assert not copied.toast and not copied.exception
     assert copied.multiselect(key="descent_race").value == ["adam", "sgd"]
     assert copied.select_slider(key="descent_scale").value == 3.0
-    assert {name: copied.query_params[name] for name in copied.query_params} == link
+    assert query(copied) == link
     copied.session_state["descent_tab"] = "Explore"
     copied.run()
     assert copied.selectbox(key="descent_optimizer").value == "adam"

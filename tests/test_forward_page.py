@@ -6,7 +6,7 @@ import torch
 
 from nnviz.network import TracedMLP
 from nnviz.network_text import num
-from tests.apptest import open_page, plotly_specs
+from tests.apptest import open_page, plotly_specs, query
 
 PAGE = "app_pages/forward.py"
 
@@ -102,10 +102,6 @@ def test_changing_the_architecture_rebuilds_the_network():
     net: TracedMLP = at.session_state["fwd_net"]
     assert net.sizes == [2, 4, 4, 3] and net.activations == ["relu", "tanh", "softmax"]
     assert len(graph(at)["frames"]) == 4
-
-
-def query(at) -> dict:
-    return {name: at.query_params[name] for name in at.query_params}
 
 
 def test_the_page_round_trips_through_its_url_at_its_step():

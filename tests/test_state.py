@@ -13,7 +13,7 @@ import pytest
 import torch
 from streamlit.testing.v1 import AppTest
 
-from tests.apptest import APP, TIMEOUT_S, open_page, plotly_specs
+from tests.apptest import APP, TIMEOUT_S, open_page, plotly_specs, query
 from ui import lecture, state
 from ui.registry import HOME, all_pages
 from ui.state import Bool, Choice, Choices, Float, FloatPair, Int, Text
@@ -368,7 +368,7 @@ def test_the_activations_page_round_trips_through_its_url():
     _clean(at)
     at.slider(key="act_probe").set_value(-2.5).run()
     _clean(at)
-    link = {name: at.query_params[name] for name in at.query_params}
+    link = query(at)
     assert link["selected"] == ["tanh", "relu"] and link["range"] == ["-3", "4.5"] and link["temperature"] == "2"
 
     copied = open_page("app_pages/activations.py", link)
@@ -379,7 +379,7 @@ def test_the_activations_page_round_trips_through_its_url():
     assert copied.text_input(key="act_logits").value == "1, 2, 3"
     assert copied.slider(key="act_temperature").value == pytest.approx(2.0)
     assert copied.slider(key="act_probe").value == pytest.approx(-2.5)
-    assert {name: copied.query_params[name] for name in copied.query_params} == link
+    assert query(copied) == link
 
 
 def test_a_malformed_activations_link_is_ignored_with_a_notice():
@@ -399,7 +399,7 @@ def test_the_neuron_page_round_trips_its_neuron_and_its_perceptron():
     at.selectbox(key="neuron_gate").set_value("XOR").run()
     at.button(key="perceptron_epoch").click().run()
     _clean(at)
-    link = {name: at.query_params[name] for name in at.query_params}
+    link = query(at)
     assert link == {"n": "3", "w3": "2.5", "gate": "XOR", "step": "4"}
     copied = open_page("app_pages/neuron.py", link)
     _clean(copied)
@@ -429,7 +429,7 @@ def test_the_losses_page_round_trips_through_its_url():
     at.slider(key="loss_z2").set_value(3.0)
     at.selectbox(key="loss_target").set_value(2).run()
     _clean(at)
-    link = {name: at.query_params[name] for name in at.query_params}
+    link = query(at)
     assert link == {
         "kind": "mse",
         "label": "0",
