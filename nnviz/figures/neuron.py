@@ -224,9 +224,7 @@ def perceptron_plane(
     return _legend_below(fig)
 
 
-def perceptron_errors(
-    errors: Sequence[int], samples_per_epoch: int, current: int, *, future: bool = True
-) -> go.Figure:
+def perceptron_errors(errors: Sequence[int], samples_per_epoch: int, current: int, *, future: bool = True) -> go.Figure:
     """Misclassified samples after each single-sample update: the steps taken so far solid, the rest faint.
 
     Args:
