@@ -3,7 +3,10 @@
 The run trains in a background worker (ui.training / nnviz.live); the live area copies its model between slices
 and draws the network with every neuron's map over the plane, and the decision regions with the data. The
 learning rate, the optimizer, L1 and L2 and the epochs change the run from its next step; the data, the input
-features, the architecture and the seed define it.
+features, the architecture and the seed define it. The +/− buttons edit the typed hidden widths (so the URL keeps
+``?hidden=4,4``), and each hidden layer's activation lives in ``?acts=`` (empty: the one ``activation``). A
+regression problem (or points with a ``y`` column) trains one linear output on the mean squared error, drawn as
+a heatmap over the plane.
 """
 
 import functools
@@ -12,16 +15,27 @@ import streamlit as st
 
 import ui
 from nnviz import network_view
-from nnviz.activations import ACTIVATIONS
+from nnviz.activations import ACTIVATIONS, trainable_activations
 from nnviz.codegen import training_script
-from nnviz.datasets import DATASETS
 from nnviz.features import FEATURES, PLAIN, FeatureMap
 from nnviz.figures import playground as figures
 from nnviz.figures.training import learning_curves
-from nnviz.live import RunState, Snapshot
+from nnviz.live import EVAL_SAMPLES, RunState, Snapshot
 from nnviz.network_view import Pick, PlaneGrid
 from nnviz.optimizers import OPTIMIZERS
-from nnviz.playground import n_parameters, parse_hidden, playground_config
+from nnviz.playground import (
+    MAX_BUTTON_WIDTH,
+    MAX_HIDDEN_LAYERS,
+    add_layer,
+    format_activations,
+    format_hidden,
+    n_parameters,
+    parse_activations,
+    parse_hidden,
+    playground_config,
+    remove_layer,
+    resize_layer,
+)
 from nnviz.toys import PROBLEMS, TOY_EXTENT, make_toy
 from nnviz.user_data import UserData
 from ui import state
@@ -31,8 +45,9 @@ TRAINING = LiveTraining("playground")
 THUMBNAILS = PlaneGrid(resolution=12)
 PLANE = PlaneGrid(resolution=60)
 DATA_KEY, PICK_KEY, CLICK_KEY = "playground_points", "playground_pick", "playground_clicked"
-PAINT_KEY = "playground_paint"
+PAINT_KEY, PAINT_VALUE_KEY = "playground_paint", "playground_paint_value"
 CLICK_RADIUS = 0.4
+LOSS_NAME = {False: "cross-entropy", True: "MSE"}  # by `regression`
 MAPS_S = 0.4  # redraw period of the maps: redrawn faster (0.1-0.25 s), Chromium never finished drawing them (blank)
 PLANE_HEIGHT = 380
 
@@ -74,6 +89,8 @@ def clicked_plane(key: str) -> None:
     with ui.explain_errors():
         if data.nearest(*where, CLICK_RADIUS) is not None:
             st.session_state[DATA_KEY] = data.remove_near(*where, CLICK_RADIUS)
+        elif data.is_regression:
+            st.session_state[DATA_KEY] = data.add(*where, st.session_state.get(PAINT_VALUE_KEY, 0.5))
         else:
             st.session_state[DATA_KEY] = data.add(*where, min(st.session_state.get(PAINT_KEY, 0), data.n_classes - 1))
         st.session_state[CLICK_KEY] = True
@@ -84,6 +101,86 @@ def clicked_network(key: str) -> None:
     pick = figures.picked(st.session_state[key].selection)
     if pick is not None:
         st.session_state[PICK_KEY] = pick
+
+
+def edit_layers(edit, *args) -> None:
+    """A +/− button: ``edit(widths, *args)`` goes into the typed widths (and the URL); each layer keeps its
+    activation, and a removed layer's goes with it."""
+    hidden = edit(parse_hidden(view["hidden"]), *args)
+    activation = view["activation"]
+    view["hidden"] = format_hidden(hidden)
+    view["acts"] = format_activations(parse_activations(view["acts"], len(hidden), activation), activation)
+
+
+def choose_activation(layer: int, key: str) -> None:
+    """Hidden layer ``layer``'s activation select: its choice goes into ``acts`` (and the URL)."""
+    activation = view["activation"]
+    activations = list(parse_activations(view["acts"], len(parse_hidden(view["hidden"])), activation))
+    activations[layer - 1] = st.session_state[key]
+    view["acts"] = format_activations(activations, activation)
+
+
+def every_layer_alike() -> None:
+    """The activation of every hidden layer was chosen: no layer keeps its own."""
+    view["acts"] = ""
+
+
+def small_button(icon: str, key: str, tip: str, *args, disabled: bool) -> None:
+    st.button(icon, key=key, help=tip, on_click=edit_layers, args=args, disabled=disabled, type="tertiary")
+
+
+def architecture(hidden: tuple[int, ...], activations: tuple[str, ...]) -> None:
+    """TensorFlow Playground's controls: +/− hidden layers (0 to 6), +/− neurons of each (1 to 8), an activation
+    per layer. They edit the typed widths above, which stay the fast way to any architecture."""
+    with st.container(horizontal=True, vertical_alignment="center", gap="small", key="playground_layers"):
+        small_button(
+            ":material/remove:",
+            "playground_layer_remove",
+            "Remove the last hidden layer",
+            remove_layer,
+            disabled=not hidden,
+        )
+        st.markdown(f"**{len(hidden)}** hidden layer{'' if len(hidden) == 1 else 's'}", width="content")
+        small_button(
+            ":material/add:",
+            "playground_layer_add",
+            "Add a hidden layer",
+            add_layer,
+            disabled=len(hidden) >= MAX_HIDDEN_LAYERS,
+        )
+    options = trainable_activations()
+    for layer, (width, name) in enumerate(zip(hidden, activations, strict=True), start=1):
+        with st.container(horizontal=True, vertical_alignment="center", gap="small", key=f"playground_layer_{layer}"):
+            small_button(
+                ":material/remove:",
+                f"playground_neurons_remove_{layer}",
+                f"One neuron less in layer {layer}",
+                resize_layer,
+                layer,
+                -1,
+                disabled=width <= 1,
+            )
+            st.markdown(f"layer {layer}: **{width}**", width="content")
+            small_button(
+                ":material/add:",
+                f"playground_neurons_add_{layer}",
+                f"One neuron more in layer {layer}",
+                resize_layer,
+                layer,
+                +1,
+                disabled=width >= MAX_BUTTON_WIDTH,
+            )
+            key = f"playground_act_{layer}"
+            st.session_state[key] = name  # what the URL says (a typed or linked change included)
+            st.selectbox(
+                f"Activation of hidden layer {layer}",
+                options,
+                format_func=lambda key: ACTIVATIONS[key].label,
+                key=key,
+                on_change=choose_activation,
+                args=(layer, key),
+                label_visibility="collapsed",
+            )
 
 
 # --- settings ---------------------------------------------------------------------------------------------------
@@ -114,8 +211,18 @@ with settings:
         "hidden", "Hidden layers (neurons each)", help="Comma-separated, e.g. `4, 4`; empty for no hidden layer."
     )
     activation = view.selectbox(
-        "activation", "Activation of the hidden layers", format_func=lambda key: ACTIVATIONS[key].label
+        "activation",
+        "Activation of every hidden layer",
+        format_func=lambda key: ACTIVATIONS[key].label,
+        on_change=every_layer_alike,
+        help="Or choose one per layer below.",
     )
+    hidden = activations = None
+    with ui.explain_errors():
+        hidden = parse_hidden(hidden_text)
+        activations = parse_activations(view["acts"], len(hidden), activation)
+    if activations is not None:
+        architecture(hidden, activations)
     optimizer = view.selectbox("optimizer", "Optimizer", format_func=lambda key: OPTIMIZERS[key].label)
     lr = view.select_slider("lr", "Learning rate η", help="Changes the run from its next step.")
     batch = view.select_slider("batch", "Batch size")
@@ -125,8 +232,10 @@ with settings:
     discretize = view.toggle("discretize", "Discretize output", help="Only the predicted class, no shades.")
     show_test = view.toggle("test", "Show test points")
 
-dataset = points = run = None
+dataset = points = run = regression = None
 with main, ui.explain_errors():
+    if activations is None:
+        st.stop()  # the settings column says what is wrong with the architecture
     feature_map = FeatureMap(tuple(features) or PLAIN)
     if view["data"] == "yours":
         take_yours()
@@ -135,9 +244,10 @@ with main, ui.explain_errors():
     else:
         points = toy(problem, view["points"], view["noise"], view["train"], ui.seed(), class_count(problem))
     dataset = feature_map.dataset(points)
+    regression = points.is_regression
     config = playground_config(
-        parse_hidden(hidden_text),
-        activation,
+        hidden,
+        activations,
         optimizer,
         lr,
         batch,
@@ -146,25 +256,34 @@ with main, ui.explain_errors():
         ui.seed(),
         l1=l1,
         n_in=feature_map.size,
-        n_out=points.n_classes,
+        n_out=1 if regression else points.n_classes,
+        task=points.task,
     )
     defines = (view["data"], problem, view["classes"], view["noise"], view["points"], view["train"])
     defines += (feature_map.names, ui.seed(), id(st.session_state.get(DATA_KEY)) if view["data"] == "yours" else 0)
     run = TRAINING.run(defines, config, dataset)
 if run is None:
     st.stop()
+class_names = None if regression else points.class_names  # a regression's points are coloured by their targets
 
 with settings:
     if view["data"] == "yours":
         user = st.session_state[DATA_KEY]
-        st.radio(
-            "A click adds a point of",
-            list(range(user.n_classes)),
-            format_func=lambda k: points.class_names[k],
-            horizontal=True,
-            key=PAINT_KEY,
+        if user.is_regression:
+            st.slider("A click adds a point with the target y", -1.0, 1.0, 0.5, 0.1, key=PAINT_VALUE_KEY)
+        else:
+            st.radio(
+                "A click adds a point of",
+                list(range(user.n_classes)),
+                format_func=lambda k: points.class_names[k],
+                horizontal=True,
+                key=PAINT_KEY,
+            )
+        upload = st.file_uploader(
+            "Or upload a CSV (x1, x2, label), or (x1, x2, y) for a regression",
+            type=["csv", "txt"],
+            key="playground_csv",
         )
-        upload = st.file_uploader("Or upload a CSV (x1, x2, label)", type=["csv", "txt"], key="playground_csv")
         if upload is not None and st.session_state.get("playground_csv_seen") != upload.file_id:
             st.session_state.playground_csv_seen = upload.file_id
             with ui.explain_errors():
@@ -179,7 +298,7 @@ with settings:
             key="playground_points_csv",
         )
     st.caption(
-        f"{config.spec.describe()}: {n_parameters(config.sizes):,} parameters, cross-entropy loss, "
+        f"{config.spec.describe()}: {n_parameters(config.sizes):,} parameters, {LOSS_NAME[regression]} loss, "
         f"{dataset.n_train} training and {dataset.n_test} test points."
     )
 
@@ -203,11 +322,15 @@ def show_metrics(snapshot: Snapshot) -> None:
     evaluation = snapshot.evaluation
     losses = snapshot.history.batch("loss", max(0, snapshot.history.n_batches - 1))
     waiting = snapshot.state is RunState.WAITING
-    cols = st.columns(4)
+    cols = st.columns(3 if regression else 4)  # a regression has no accuracy: its test loss is the metric
     cols[0].metric("Step", f"{snapshot.step:,}", help=f"epoch {snapshot.epochs_done} of {snapshot.config.epochs}")
     cols[1].metric("Train loss", f"{losses[-1]:.3f}" if losses else "—", help="of the last batch")
-    cols[2].metric(f"{evaluation.split.capitalize()} loss" if evaluation else "Test loss", _value(evaluation, "loss"))
-    cols[3].metric("Accuracy", f"{100 * evaluation.accuracy:.1f} %" if evaluation else "—", help="test points")
+    test_loss = f"{evaluation.split.capitalize()} loss" if evaluation else "Test loss"
+    cols[2].metric(
+        test_loss, _value(evaluation, "loss"), help=f"{LOSS_NAME[regression]}, up to {EVAL_SAMPLES:,} points"
+    )
+    if not regression:
+        cols[3].metric("Accuracy", f"{100 * evaluation.accuracy:.1f} %" if evaluation else "—", help="test points")
     if waiting:
         st.caption("Waiting for a free slot: other visitors are training.")
     if snapshot.stop_reason and snapshot.stop_reason.startswith("diverged"):
@@ -275,9 +398,22 @@ def draw_maps(snapshot: Snapshot) -> None:
                 t_train=points.y_train.numpy(),
                 x_test=x_test,
                 t_test=y_test,
-                class_names=points.class_names,
+                class_names=class_names,
                 discretize=discretize,
                 title=f"Neuron {pick.symbol} over the plane (click the output to go back)",
+                height=PLANE_HEIGHT,
+            )
+        elif regression:
+            fig = figures.regression_map(
+                axis,
+                axis,
+                plane.layers[-1][0].numpy(),
+                x_train,
+                points.y_train.numpy(),
+                x_test,
+                y_test,
+                discretize=discretize,
+                title="Network output" + (": click to add or remove a point" if view["data"] == "yours" else ""),
                 height=PLANE_HEIGHT,
             )
         else:
@@ -310,7 +446,7 @@ def draw_curves(snapshot: Snapshot) -> None:
     batch_records, epoch_records = snapshot.history.columns("batch"), snapshot.history.columns("epoch")
     ui.show_figure(
         learning_curves(
-            batch_records, epoch_records, snapshot.batches_per_epoch, loss_name="cross-entropy", height=260
+            batch_records, epoch_records, snapshot.batches_per_epoch, loss_name=LOSS_NAME[regression], height=260
         ),
         key="playground_loss",
     )
@@ -339,12 +475,11 @@ with st.expander("Hidden space: the data as a hidden layer sees it", icon=":mate
             "until a straight line separates the classes."
         )
         ui.show_figure(
-            figures.hidden_space_figure(space, points.y_train.numpy(), class_names=points.class_names),
+            figures.hidden_space_figure(space, points.y_train.numpy(), class_names=class_names),
             key="playground_space",
         )
 
-left, right = st.columns(2)
-left.download_button(
+st.download_button(
     "Download the model (.pt)",
     network_view.model_bytes(model, feature_map),
     file_name="playground_model.pt",
@@ -352,17 +487,12 @@ left.download_button(
     key="playground_model_file",
     help="state_dict and architecture; torch.load(..., weights_only=True) reads it.",
 )
-if view["data"] == "toy" and feature_map.names == PLAIN and problem in DATASETS:
-    ui.code_expander(
-        training_script(
-            run.snapshot.config,
-            problem,
-            seed=ui.seed(),
-            noise=view["noise"],
-            train_fraction=view["train"],
-            n_samples=view["points"],
-        )
-    )
-else:
-    right.caption("The runnable script covers the two-class toys with the inputs x₁, x₂.")
+toy_settings = {"noise": view["noise"], "train_fraction": view["train"], "n_samples": view["points"]}
+if class_count(problem) is not None:
+    toy_settings["n_classes"] = class_count(problem)
+ui.code_expander(
+    training_script(run.snapshot.config, problem, seed=ui.seed(), features=feature_map, **toy_settings)
+    if view["data"] == "toy"
+    else training_script(run.snapshot.config, "your points", features=feature_map, points=points)
+)
 ui.next_concept()

@@ -6,6 +6,10 @@ file and run. It builds the same ``nn.Linear`` layers in the same order after
 ``torch.manual_seed(config.seed)`` and shuffles with the same seeded generator, so it prints the
 same epoch losses as the app (up to float rounding).
 
+For the playground it also writes the input features (:meth:`nnviz.features.FeatureMap.code`: the same formulas
+as the app's crosses), one's own points inline (the split the app trained on, every float32 exactly), and a
+regression's loop, which prints the test loss (MSE) instead of an accuracy.
+
 >>> from nnviz.training import TrainConfig
 >>> print(training_script(TrainConfig(sizes=(2, 8, 2), epochs=3), "xor"))  # doctest: +SKIP
 """
@@ -14,43 +18,99 @@ from __future__ import annotations
 
 import json
 from textwrap import dedent, indent
+from typing import TYPE_CHECKING
+
+import numpy as np
 
 from nnviz.activations import ACTIVATIONS
 from nnviz.datasets import IMAGE_DATASETS, TOYS
+from nnviz.features import PLAIN, FeatureMap
 from nnviz.losses import LOSSES
 from nnviz.optimizers import OPTIMIZERS
+from nnviz.toys import PROBLEMS
 from nnviz.training import TrainConfig
+
+if TYPE_CHECKING:
+    from nnviz.dataset import Dataset
 
 MAKE_CLASSIFICATION = {"make-classification": (5, 123), "make-classification-20": (20, 42)}
 """The tutorials' make_classification data: name -> (n_features, random_state), 1,000 samples each."""
 _TORCHVISION = {"mnist": "MNIST", "fashion-mnist": "FashionMNIST"}
 
 
-def training_script(config: TrainConfig, dataset: str, *, seed: int = 0, **data_args) -> str:
+def training_script(
+    config: TrainConfig,
+    dataset: str,
+    *,
+    seed: int = 0,
+    features: FeatureMap | None = None,
+    points: Dataset | None = None,
+    **data_args,
+) -> str:
     """A runnable script that trains ``config`` on ``dataset`` as the app does and prints each epoch.
 
     Args:
         config: the run's settings (architecture, loss, optimizer, batch size, epochs, penalties, seed).
-        dataset: a name from :data:`nnviz.datasets.DATASETS`.
+        dataset: a name from :data:`nnviz.datasets.DATASETS` or :data:`nnviz.toys.PROBLEMS` (or, with
+            ``points``, the data's name for the script's docstring).
         seed: the data seed (the toys' and digits' generator, the make-classification split).
+        features: the 2-D points' input features (the playground's crosses); the script computes them from
+            x₁, x₂ with the app's formulas. ``None`` or the plain x₁, x₂ add nothing.
+        points: 2-D data to write into the script itself (one's own points, split as the app split them),
+            instead of loading ``dataset``.
         data_args: the loader's other settings as the app passed them: ``noise``, ``train_fraction``,
-            ``n_samples`` for the toys; ``test_size`` for make-classification and digits (``0`` keeps
-            every sample for training, as tutorial 000); ``root`` for MNIST / Fashion-MNIST (default ``"./data"``).
+            ``n_samples`` for the toys (and ``n_classes`` for the K-class ones); ``test_size`` for
+            make-classification and digits (``0`` keeps every sample for training, as tutorial 000); ``root`` for
+            MNIST / Fashion-MNIST (default ``"./data"``).
 
-    The script prints ``epoch E: loss L, <split> accuracy A`` per epoch, where ``L`` is the mean batch
-    loss (without penalties), as the app's history records it.
+    The script prints ``epoch E: loss L, <split> accuracy A`` per epoch (a regression: ``epoch E: loss L, test
+    loss T``), where ``L`` is the mean batch loss (without penalties), as the app's history records it.
     """
-    imports, data = _data_code(dataset, seed, data_args)
+    if points is not None:
+        imports, data, task = [], _inline_data_code(points), points.task
+    else:
+        imports, data = _data_code(dataset, seed, data_args)
+        task = PROBLEMS[dataset].task if dataset in PROBLEMS else "classification"
+    if features is not None and features.names != PLAIN:
+        data += f"\n\n\n{features.code()}\n\nx_train, x_test = features(x_train), features(x_test)  # the inputs"
+    regression = task == "regression"
     has_test = data_args.get("test_size", 0.2) != 0
+    targets = "float32 targets (n,)" if regression else "int64 class labels (n,)"
     sections = [
         f'"""Train {config.spec.describe()} on {dataset} with {OPTIMIZERS[config.optimizer].label} '
         f'(lr={config.lr:g}), as nnviz does."""',
         "\n".join(["import math", "", "import torch", *sorted([*imports, "from torch import nn"])]),
-        "# --- data: float32 features (n, d) and int64 class labels (n,)\n" + data,
-        _model_code(config),
-        _training_loop(config, has_test),
+        f"# --- data: float32 features (n, d) and {targets}\n" + data,
+        _model_code(config, regression),
+        _training_loop(config, has_test, regression),
     ]
     return "\n\n".join(sections) + "\n"
+
+
+def _inline_data_code(data: Dataset) -> str:
+    """``x_train, y_train, x_test, y_test`` written out point by point: every float32 in its shortest exact form."""
+
+    def rows(x, y) -> str:
+        values = [", ".join(map(_float32, point)) for point in x.numpy()]
+        targets = [_float32(t) for t in y.numpy()] if data.is_regression else [str(int(t)) for t in y.numpy()]
+        return "".join(f"    ({v}, {t}),\n" for v, t in zip(values, targets, strict=True))
+
+    dtype = "torch.float32" if data.is_regression else "torch.int64"
+    header = "x1, x2, y" if data.is_regression else "x1, x2, label"
+    return (
+        f"# {data.name}: {data.n_train} training and {data.n_test} test points ({header}), as the app split them\n"
+        f"TRAIN = [\n{rows(data.x_train, data.y_train)}]\n"
+        f"TEST = [\n{rows(data.x_test, data.y_test)}]\n"
+        "x_train = torch.tensor([point[:-1] for point in TRAIN], dtype=torch.float32)\n"
+        f"y_train = torch.tensor([point[-1] for point in TRAIN], dtype={dtype})\n"
+        "x_test = torch.tensor([point[:-1] for point in TEST], dtype=torch.float32)\n"
+        f"y_test = torch.tensor([point[-1] for point in TEST], dtype={dtype})"
+    )
+
+
+def _float32(value: float) -> str:
+    """The shortest decimal that reads back as the same float32 (``0.1``, not ``0.10000000149011612``)."""
+    return np.format_float_positional(np.float32(value), unique=True, trim="-")
 
 
 def _data_code(dataset: str, seed: int, data_args: dict) -> tuple[list[str], str]:
@@ -92,11 +152,11 @@ def _data_code(dataset: str, seed: int, data_args: dict) -> tuple[list[str], str
             "x_train, y_train = torch.tensor(X_train, dtype=torch.float32), torch.tensor(Y_train)\n"
             "x_test, y_test = torch.tensor(X_test, dtype=torch.float32), torch.tensor(Y_test)"
         )
-    if dataset in TOYS:
+    if dataset in PROBLEMS:
         args = ", ".join(f"{k}={_literal(v)}" for k, v in {"seed": seed, **data_args}.items())
-        source = "2-D toys"
-        return [f"from nnviz.datasets import load_dataset  # nnviz's {source} (pip install -e . in its repository)"], (
-            f"data = load_dataset({_literal(dataset)}, {args})\n"
+        module, load = ("nnviz.datasets", "load_dataset") if dataset in TOYS else ("nnviz.toys", "make_toy")
+        return [f"from {module} import {load}  # nnviz's 2-D toys (pip install -e . in its repository)"], (
+            f"data = {load}({_literal(dataset)}, {args})\n"
             "x_train, y_train, x_test, y_test = data.x_train, data.y_train, data.x_test, data.y_test"
         )
     raise ValueError(f"No code template for dataset {dataset!r}.")
@@ -107,8 +167,9 @@ def _literal(value) -> str:
     return json.dumps(value) if isinstance(value, str) else repr(value)
 
 
-def _model_code(config: TrainConfig) -> str:
-    """The model as ``nn.Sequential``, the loss module, the optimizer and how outputs become targets/classes."""
+def _model_code(config: TrainConfig, regression: bool = False) -> str:
+    """The model as ``nn.Sequential``, the loss module, the optimizer and how outputs become targets/classes
+    (a regression's outputs are its predictions: no classes)."""
     layers = []
     for n_in, n_out, act in zip(config.sizes[:-1], config.sizes[1:], config.activations, strict=True):
         layers.append(f"nn.Linear({n_in}, {n_out}),")
@@ -116,7 +177,9 @@ def _model_code(config: TrainConfig) -> str:
             layers.append(f"{ACTIVATIONS[act].layer_code()},")
     n_out = config.sizes[-1]
     loss = LOSSES[config.loss]
-    if loss.target == "class":
+    if regression:
+        targets = "y  # real-valued targets"
+    elif loss.target == "class":
         targets = "y  # class indices"
     elif n_out == 1:
         targets = "y.float()  # 0.0 / 1.0"
@@ -133,8 +196,8 @@ def _model_code(config: TrainConfig) -> str:
         f"loss_fn = {loss.module_code}\n"
         f"optimizer = {_optimizer_code(config)}\n\n\n"
         f"def output(x):\n    return {output}\n\n\n"
-        f"def targets(y):\n    return {targets}\n\n\n"
-        f"def predict(x):\n    return {predict}\n"
+        f"def targets(y):\n    return {targets}\n"
+        + ("" if regression else f"\n\ndef predict(x):\n    return {predict}\n")
     )
 
 
@@ -142,8 +205,9 @@ def _optimizer_code(config: TrainConfig) -> str:
     return OPTIMIZERS[config.optimizer].code("model.parameters()", config.lr, **dict(config.hyper))
 
 
-def _training_loop(config: TrainConfig, has_test: bool) -> str:
-    """The epoch loop over shuffled mini-batches, with penalties, divergence check, evaluation and early stop."""
+def _training_loop(config: TrainConfig, has_test: bool, regression: bool = False) -> str:
+    """The epoch loop over shuffled mini-batches, with penalties, divergence check, evaluation (the accuracy, or a
+    regression's loss) and early stop."""
     batch_size = "len(x_train)  # full batch" if config.batch_size is None else str(config.batch_size)
     penalty_terms = []
     if config.l1:
@@ -173,6 +237,16 @@ def _training_loop(config: TrainConfig, has_test: bool) -> str:
                 break
             previous = epoch_loss"""
         )
+    if regression:
+        evaluation = (
+            f"        {split}_loss = loss_fn(output(x_{split}), targets(y_{split})).item()\n"
+            f'    print(f"epoch {{epoch}}: loss {{epoch_loss:.6f}}, {split} loss {{{split}_loss:.6f}}")'
+        )
+    else:
+        evaluation = (
+            f"        accuracy = (predict(x_{split}) == y_{split}).float().mean().item()\n"
+            f'    print(f"epoch {{epoch}}: loss {{epoch_loss:.6f}}, {split} accuracy {{accuracy:.4f}}")'
+        )
     setup = [
         "# --- training: shuffled mini-batches, one optimizer step each",
         "t_train = targets(y_train)",
@@ -194,8 +268,7 @@ def _training_loop(config: TrainConfig, has_test: bool) -> str:
         "    epoch_loss = sum(batch_losses) / len(batch_losses)\n"
         "    model.eval()\n"
         "    with torch.no_grad():\n"
-        f"        accuracy = (predict(x_{split}) == y_{split}).float().mean().item()\n"
-        f'    print(f"epoch {{epoch}}: loss {{epoch_loss:.6f}}, {split} accuracy {{accuracy:.4f}}")'
+        f"{evaluation}"
         f"{indent(early_stop, ' ' * 4)}"
     )
     return "\n".join(setup) + loop

@@ -25,7 +25,7 @@ the GIL with every other session's script thread. Here the page and the training
   - the full test split: the Trainer's own evaluation at every epoch end (``history.epoch``); on
     Fashion-MNIST (10,000 samples, 784-128-10) it costs 40-130 ms on this 2-core machine, against
     ~2.5 s for the epoch's 938 steps;
-  - decision grid (2-D data only): class probabilities on a ``resolution x resolution`` grid, at most
+  - decision grid (2-D classification data only): class probabilities on a ``resolution x resolution`` grid, at most
     every :data:`GRID_PERIOD_S` of wall time (5 per second), the resolution bounded so that one grid costs at
     most :data:`GRID_MACS` multiply-adds; a grid with NaNs (a diverged run) is not published, so the last
     finite picture stays;
@@ -189,7 +189,8 @@ class Evaluation:
 
     ``rows`` selects the subset of the ``split`` (``"test"``, or ``"train"`` when there is no test
     split) of the run's dataset: ``labels`` (n,) int64 are ``y_split[rows]`` and ``predicted`` (n,) int64
-    the model's classes for ``x_split[rows]``. ``loss`` is the mean data loss, ``accuracy`` is 0-1.
+    the model's classes for ``x_split[rows]``. ``loss`` is the mean data loss, ``accuracy`` is 0-1. For a
+    regression ``labels`` and ``predicted`` are the float32 targets and outputs and ``accuracy`` is NaN.
     """
 
     step: int
@@ -365,7 +366,8 @@ def evaluation_rows(n: int, seed: int, limit: int = EVAL_SAMPLES) -> slice:
 
 @torch.no_grad()
 def evaluate_rows(trainer: Trainer, split: str, rows: slice) -> tuple[float, float, torch.Tensor]:
-    """Mean loss, accuracy (0-1) and predicted classes (n,) of the model on ``rows`` of ``split``.
+    """Mean loss, accuracy (0-1) and predicted classes (n,) of the model on ``rows`` of ``split`` (a regression:
+    the loss, NaN and the predicted values (n,)).
 
     Uses the Trainer's own loss by pointing its test tensors at views of the rows for one call (the worker
     owns the Trainer, so nothing else sees it) until ``Trainer.evaluate`` takes the rows itself.
@@ -377,6 +379,8 @@ def evaluate_rows(trainer: Trainer, split: str, rows: slice) -> tuple[float, flo
         loss, accuracy = trainer.evaluate("test")
     finally:
         trainer.x_test, trainer.t_test, trainer.y_test = whole
+    if trainer.data.is_regression:
+        return loss, accuracy, trainer.predict(x)
     return loss, accuracy, trainer.predict_proba(x).argmax(dim=1)
 
 
@@ -689,7 +693,8 @@ class _Worker:
             cost = _timed(self._evaluate)
             self.eval_due = self.train_s + max(EVAL_PERIOD_S, cost / EVAL_SHARE)
         now = time.perf_counter()
-        if trainer.x_train.shape[1] == 2 and _due(self.grid, step, final or now >= self.grid_due):
+        classes = not trainer.data.is_regression  # a decision grid of class probabilities
+        if classes and trainer.x_train.shape[1] == 2 and _due(self.grid, step, final or now >= self.grid_due):
             cost = _timed(self._draw_grid)
             self.grid_due = now + max(GRID_PERIOD_S, cost / EVAL_SHARE)
 

@@ -11,6 +11,9 @@ One optimizer step on a mini-batch ``(x_b, y_b)`` of ``B`` samples is
     loss = criterion(model(x_b), y_b) + l1 * sum|W| + l2 * sum W^2     (weights of Linear layers, not biases)
     loss.backward(); optimizer.step(); optimizer.zero_grad()
 
+A regression dataset (``Dataset.task == "regression"``, float targets) trains one output unit with a loss on
+values (MSE, MAE); it has no classes, so every accuracy it records is NaN.
+
 Speed: batches are index gathers from tensors in memory (no DataLoader, no per-sample transform);
 per-batch numbers stay on the device and are synced once per :meth:`step` call (one ``.tolist()``
 per column instead of an ``.item()`` per batch); evaluation runs under ``torch.no_grad``.
@@ -158,8 +161,8 @@ class History:
     """Per-batch and per-epoch records, columnar (dict of equal-length lists) for cheap DataFrames.
 
     Batch columns: ``step`` (1-based optimizer step), ``epoch`` (1-based), ``loss`` (the data loss of
-    the batch before the step), ``accuracy`` (of that batch, 0-1), ``lr``, ``seconds`` (wall time of
-    the step) and ``grad_norm/<layer>`` (L2 norm of each Linear weight's gradient).
+    the batch before the step), ``accuracy`` (of that batch, 0-1; NaN for a regression), ``lr``, ``seconds``
+    (wall time of the step) and ``grad_norm/<layer>`` (L2 norm of each Linear weight's gradient).
     Epoch columns: ``epoch``, ``loss`` (mean batch loss), ``accuracy`` (train, 0-1), ``test_loss``,
     ``test_accuracy``, ``lr``, ``seconds`` (training time of the epoch, evaluation excluded) and
     ``grad_norm/<layer>`` (mean over the epoch's batches).
@@ -218,6 +221,14 @@ def check_compatible(config: TrainConfig, data: Dataset) -> None:
         raise ValueError(
             f"The network takes {config.sizes[0]} inputs but {data.name!r} has {n_features} features per sample."
         )
+    if data.is_regression:
+        if n_out != 1 or LOSSES[config.loss].target != "value":
+            values = ", ".join(name for name, loss in LOSSES.items() if loss.target == "value")
+            raise ValueError(
+                f"{data.name!r} is a regression: give the network one output and a loss on values ({values}), "
+                f"not {n_out} outputs and {config.loss}."
+            )
+        return
     if n_out == 1 and data.n_classes != 2:
         raise ValueError(f"One output unit suits 2 classes; {data.name!r} has {data.n_classes}.")
     if n_out > 1 and n_out != data.n_classes:
@@ -228,9 +239,9 @@ class Trainer:
     """Trains ``build_model(config.spec)`` on ``data`` step by step; see the module docstring.
 
     ``data`` is a :class:`nnviz.dataset.Dataset`: ``x_*`` float32 (n, features), ``y_*`` int64 (n,)
-    class indices. Targets are converted once for the loss: float (n,) for one output unit
-    (BCE / MSE, the output squeezed to (n,) as the tutorials do), one-hot (n, k) for MSE with k units,
-    class indices for cross-entropy.
+    class indices, or float32 (n,) targets of a regression. Targets are converted once for the loss: float (n,)
+    for one output unit (BCE / MSE, the output squeezed to (n,) as the tutorials do; a regression's targets as
+    they are), one-hot (n, k) for MSE with k units, class indices for cross-entropy.
     """
 
     def __init__(self, config: TrainConfig, data: Dataset):
@@ -368,7 +379,7 @@ class Trainer:
         norms = torch.stack([w.grad.detach().norm() for w in self.weights])
         self.optimizer.step()
         self.optimizer.zero_grad(set_to_none=True)
-        correct = (self._labels(output.detach()) == labels).sum()
+        correct = self._correct(output.detach(), labels)
         lr = self.optimizer.param_groups[0]["lr"]
         self._pending.append((loss.detach(), correct, norms, lr, time.perf_counter() - t0, len(index)))
         return True
@@ -403,7 +414,7 @@ class Trainer:
         b["seconds"].extend(seconds[:keep])
         for name, column in zip(self.history.layer_names, torch.stack(norms).T.tolist(), strict=True):
             b[f"grad_norm/{name}"].extend(column[:keep])
-        self._epoch_correct += int(sum(correct_list[:keep]))
+        self._epoch_correct += sum(correct_list[:keep])  # NaN for a regression
         if bad:
             self._diverged(first_step + bad[0], losses_list[bad[0]])
 
@@ -447,8 +458,8 @@ class Trainer:
     # --- loss, predictions, evaluation --------------------------------------------------------------------------
 
     def _targets(self, y: Tensor) -> Tensor:
-        """Class indices (n,) int64 -> what the loss compares the output with."""
-        if LOSSES[self.config.loss].target == "class":
+        """Class indices (n,) int64 -> what the loss compares the output with (a regression's targets as they are)."""
+        if self.data.is_regression or LOSSES[self.config.loss].target == "class":
             return y
         if self.config.sizes[-1] == 1:
             return y.float()
@@ -467,6 +478,12 @@ class Trainer:
         """The mean loss of a batch (the loss's ``torch.nn.functional`` function)."""
         return LOSSES[self.config.loss].torch_fn(output, target)
 
+    def _correct(self, output: Tensor, labels: Tensor) -> Tensor:
+        """How many of the batch's (squeezed) outputs predict their class (a 0-d tensor); NaN for a regression."""
+        if self.data.is_regression:
+            return torch.full((), math.nan, device=self.device)
+        return (self._labels(output) == labels).sum()
+
     def _labels(self, output: Tensor) -> Tensor:
         """Predicted class indices (batch,) from the (squeezed) model output."""
         if self.config.sizes[-1] > 1:
@@ -476,7 +493,8 @@ class Trainer:
 
     @torch.no_grad()
     def evaluate(self, split: str = "test") -> tuple[float, float]:
-        """Mean loss and accuracy (0-1) of the current model on the ``"train"`` or ``"test"`` split (NaN if empty)."""
+        """Mean loss and accuracy (0-1) of the current model on the ``"train"`` or ``"test"`` split (NaN if empty;
+        the accuracy of a regression is NaN)."""
         if split not in ("train", "test"):
             raise ValueError(f"Split is 'train' or 'test', got {split!r}.")
         x, t, y = (
@@ -490,25 +508,34 @@ class Trainer:
             output = self._squeeze(self.model(x[start : start + EVAL_CHUNK]))
             target = t[start : start + EVAL_CHUNK]
             loss_sum += self._criterion(output, target) * len(target)
-            correct += (self._labels(output) == y[start : start + EVAL_CHUNK]).sum()
+            correct += self._correct(output, y[start : start + EVAL_CHUNK])
         self.model.train()
         loss, n_correct = torch.stack([loss_sum, correct]).tolist()
         return loss / len(x), n_correct / len(x)
+
+    @torch.no_grad()
+    def predict(self, x: Tensor) -> Tensor:
+        """The model's (squeezed) output on the CPU for inputs ``x`` (n, features): (n,) for one output unit (a
+        regression's predicted values), else (n, outputs)."""
+        self.model.eval()
+        output = self._squeeze(self.model(x.to(self.device, torch.float32)))
+        self.model.train()
+        return output.cpu()
 
     @torch.no_grad()
     def predict_proba(self, x: Tensor) -> Tensor:
         """Class probabilities (n, n_classes) on the CPU for inputs ``x`` (n, features).
 
         One-unit outputs give ``[1 - p, p]``; MSE outputs are scores clipped to [0, 1] (one unit) or
-        softmaxed (k units), not calibrated probabilities.
+        softmaxed (k units), not calibrated probabilities. A regression has no classes: ValueError.
         """
-        self.model.eval()
-        output = self._squeeze(self.model(x.to(self.device, torch.float32)))
-        self.model.train()
+        if self.data.is_regression:
+            raise ValueError(f"{self.data.name!r} is a regression: it has predicted values (predict), not classes.")
+        output = self.predict(x)
         if self.config.sizes[-1] > 1:
-            return F.softmax(output, dim=1).cpu()
+            return F.softmax(output, dim=1)
         p = torch.sigmoid(output) if LOSSES[self.config.loss].prediction == "logit" else output.clamp(0, 1)
-        return torch.stack([1 - p, p], dim=1).cpu()
+        return torch.stack([1 - p, p], dim=1)
 
     def decision_grid(self, resolution: int = 100, margin: float = 0.5) -> tuple[Tensor, Tensor, Tensor]:
         """Probabilities over a grid covering the 2-D data for decision-boundary plots.

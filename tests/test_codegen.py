@@ -15,9 +15,12 @@ import torch
 
 from nnviz.codegen import training_script
 from nnviz.datasets import load_dataset, load_images
+from nnviz.features import FeatureMap
 from nnviz.playground import playground_config
 from nnviz.recipes import RECIPES
+from nnviz.toys import make_toy
 from nnviz.training import TrainConfig, Trainer
+from nnviz.user_data import UserData
 from tests.image_fixtures import write_mnist
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -37,6 +40,15 @@ def run_in_process(code: str, cwd: Path | None = None) -> str:
     return buffer.getvalue()
 
 
+def run_script(code: str) -> str:
+    """The script's output, run as a learner runs it: a fresh Python process."""
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
 def assert_same_run(printed: list[tuple[float, float]], trainer: Trainer) -> None:
     """Same epoch losses; same test accuracy after every epoch (or, with no test split, train accuracy at the end)."""
     history = trainer.history.epoch
@@ -52,11 +64,7 @@ def test_playground_script_runs_standalone_and_matches_the_app():
     config = playground_config((8,), "tanh", "adam", 0.03, 10, 4, l2=1e-3, seed=3)
     code = training_script(config, "xor", seed=3, noise=0.1, train_fraction=0.5)
     compile(code, "<generated>", "exec")
-    result = subprocess.run(
-        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120, check=False
-    )
-    assert result.returncode == 0, result.stderr
-    printed = epochs_printed(result.stdout)
+    printed = epochs_printed(run_script(code))
     trainer = Trainer(config, load_dataset("xor", seed=3, noise=0.1, train_fraction=0.5))
     trainer.run()
     assert_same_run(printed, trainer)
@@ -148,3 +156,44 @@ def test_mnist_script_reads_the_files_the_app_read(tmp_path):
 def test_unknown_dataset_is_refused():
     with pytest.raises(ValueError, match="No code template"):
         training_script(TrainConfig(), "cifar")
+
+
+def test_playground_script_with_crosses_and_ones_own_points_reproduces_the_app():
+    """Three classes of points one clicked (embedded in the script, split as the app split them) on crossed
+    inputs: the script's epoch losses and test accuracies are the app's."""
+    toy = make_toy("gauss-k", n_samples=120, noise=0.2, seed=4, n_classes=3)
+    points = UserData.from_dataset(toy).add(0.25, -1.5, 2).split(0.6, seed=5)
+    features = FeatureMap(("x1", "x2", "x1_squared", "x1_x2", "sin_x2"))
+    config = playground_config((5, 3), ("tanh", "relu"), "adam", 0.03, 10, 3, l1=1e-3, n_in=5, n_out=3, seed=2)
+    code = training_script(config, "your points", seed=5, features=features, points=points)
+    assert "import nnviz" not in code and "from nnviz" not in code  # self-contained
+    assert "x[:, 0] ** 2" in code and "torch.sin(x[:, 1])" in code and "(0.25, -1.5, 2)," in code
+    trainer = Trainer(config, features.dataset(points))
+    trainer.run()
+    printed = epochs_printed(run_script(code))
+    assert len(printed) == 3
+    assert_same_run(printed, trainer)
+
+
+REGRESSION_LINE = re.compile(r"epoch (\d+): loss ([-\d.naif]+), test loss ([-\d.naif]+)")
+
+
+@pytest.mark.parametrize("points", [False, True])
+def test_regression_script_prints_the_apps_losses(points):
+    """A regression toy loaded by nnviz, or its points embedded: the script's epoch losses and test losses (MSE)
+    are the app's, and it prints no accuracy."""
+    data = make_toy("reg-gauss", n_samples=160, noise=0.1, train_fraction=0.5, seed=6)
+    features = FeatureMap(("x1", "x2", "sin_x1", "sin_x2"))
+    config = playground_config((6,), "tanh", "sgd", 0.1, 16, 3, n_in=4, n_out=1, task="regression", seed=1)
+    if points:
+        code = training_script(config, "reg-gauss", features=features, points=data)
+    else:
+        code = training_script(config, "reg-gauss", seed=6, features=features, n_samples=160, noise=0.1)
+        assert "make_toy(" in code
+    assert "accuracy" not in code and "nn.MSELoss()" in code
+    trainer = Trainer(config, features.dataset(data))
+    trainer.run()
+    printed = [(float(m[2]), float(m[3])) for m in REGRESSION_LINE.finditer(run_in_process(code))]
+    assert [loss for loss, _ in printed] == pytest.approx(trainer.history.epoch["loss"], abs=2e-6)
+    assert [test for _, test in printed] == pytest.approx(trainer.history.epoch["test_loss"], abs=2e-6)
+    assert len(printed) == 3 and printed[-1][0] < printed[0][0]

@@ -14,6 +14,7 @@ from nnviz.datasets import load_dataset, toy_2d, tutorial000_data
 from nnviz.losses import LOSSES
 from nnviz.models import ModelSpec, linear_layers
 from nnviz.optimizers import OPTIMIZERS
+from nnviz.toys import make_toy
 from nnviz.training import TrainConfig, Trainer
 
 GAUSS = toy_2d("gauss", n_samples=200, noise=0.1, seed=1)
@@ -334,3 +335,55 @@ def test_trainer_checkpoint_round_trip_and_refusal(tmp_path):
 def test_config_replace_revalidates():
     with pytest.raises(ValueError, match="learning rate"):
         replace(TrainConfig(), lr=-1.0)
+
+
+# --- regression -------------------------------------------------------------------------------------------------
+
+REG_GAUSS = make_toy("reg-gauss", n_samples=200, noise=0.1, seed=3)
+
+
+def test_a_regression_trains_one_output_on_torchs_mse_and_records_no_accuracy():
+    """Float targets as they are, the output squeezed to (n,): every batch loss and the final weights equal a plain
+    torch loop on F.mse_loss; every accuracy is NaN and the test loss is torch's MSE on the test split."""
+    t = trainer(REG_GAUSS, sizes=(2, 6, 1), activations=("tanh", "linear"), loss="mse", optimizer="sgd", lr=0.1)
+    model = type(t.model)(t.config.sizes, t.config.activations)
+    model.load_state_dict(t.model.state_dict())
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+    generator = torch.Generator().manual_seed(t.config.seed)
+    x, y = REG_GAUSS.x_train, REG_GAUSS.y_train
+    expected = []
+    for _ in range(t.config.epochs):
+        order = torch.randperm(len(x), generator=generator)
+        for start in range(0, len(x), t.config.batch_size):
+            idx = order[start : start + t.config.batch_size]
+            loss = F.mse_loss(model(x[idx]).squeeze(-1), y[idx])
+            optimizer.zero_grad()
+            loss.backward()
+            expected.append(loss.item())
+            optimizer.step()
+    t.run()
+    assert losses(t) == pytest.approx(expected, rel=1e-5, abs=1e-7)
+    for a, b in zip(t.model.parameters(), model.parameters(), strict=True):
+        torch.testing.assert_close(a, b)
+    with torch.no_grad():
+        test_mse = F.mse_loss(model(REG_GAUSS.x_test).squeeze(-1), REG_GAUSS.y_test).item()
+    loss, accuracy = t.evaluate("test")
+    assert loss == pytest.approx(test_mse, rel=1e-5) and t.history.epoch["test_loss"][-1] == pytest.approx(test_mse)
+    assert math.isnan(accuracy)
+    assert all(math.isnan(a) for a in t.history.batch["accuracy"] + t.history.epoch["accuracy"])
+    assert all(math.isnan(a) for a in t.history.epoch["test_accuracy"])
+    torch.testing.assert_close(t.predict(REG_GAUSS.x_test), model(REG_GAUSS.x_test).squeeze(-1).detach())
+    with pytest.raises(ValueError, match="regression: it has predicted values"):
+        t.predict_proba(REG_GAUSS.x_test)
+
+
+@pytest.mark.parametrize(
+    ("settings", "message"),
+    [
+        ({"sizes": (2, 8, 2), "loss": "mse"}, "one output and a loss on values"),
+        ({"sizes": (2, 8, 1), "loss": "bce", "activations": ("relu", "sigmoid")}, "not 1 outputs and bce"),
+    ],
+)
+def test_a_regression_needs_one_output_and_a_loss_on_values(settings, message):
+    with pytest.raises(ValueError, match=message):
+        trainer(REG_GAUSS, **settings)

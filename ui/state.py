@@ -830,7 +830,7 @@ PAGES: dict[str, Fields] = {
     ),
     "app_pages/playground.py": Fields(
         "pg",
-        problem=Choice("circle", tuple(name for name, problem in PROBLEMS.items() if problem.task == "classification")),
+        problem=Registered("circle", PROBLEMS.keys),
         classes=Int(3, 2, MAX_CLASSES),
         noise=Float(0.1, 0.0, 0.5, 0.05),
         points=Int(400, 40, MAX_SAMPLES, 40),
@@ -839,6 +839,7 @@ PAGES: dict[str, Fields] = {
         features=Choices(PLAIN, tuple(FEATURES)),
         hidden=Text("4, 4", 60),
         activation=Registered("tanh", trainable_activations),
+        acts=Text("", 100),  # one activation per hidden layer, "relu, tanh"; "" = `activation` everywhere
         optimizer=Registered("sgd", OPTIMIZERS.keys),
         lr=Choice(0.03, LEARNING_RATES),
         batch=Choice(10, BATCH_SIZES),
