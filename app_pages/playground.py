@@ -57,7 +57,8 @@ ui.page_header(
     "A small network learns to separate points in the plane, live. Every square in the network is one neuron's "
     "output over the whole plane: watch the hidden neurons combine simple boundaries into the shape of the data. "
     "Click a weight to change it, click the plane to add points of your own.",
-    r"\hat y = \operatorname{softmax}\big(W^{(L)} f(\cdots f(W^{(1)} \phi(x_1, x_2) + b^{(1)}) \cdots) + b^{(L)}\big)",
+    (r"\hat y = " if PROBLEMS[view["problem"]].task == "regression" else r"\hat y = \operatorname{softmax}")
+    + r"\big(W^{(L)} f(\cdots f(W^{(1)} \phi(x_1, x_2) + b^{(1)}) \cdots) + b^{(L)}\big)",
 )
 
 
