@@ -11,6 +11,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+import ui
 from tests.test_browser import VIEWPORT, _assert_clean, _open, app_url, browser, screenshot_dir  # noqa: F401
 from ui import lecture, state
 from ui.registry import all_pages
@@ -199,15 +200,17 @@ def _named(path: str, query: str) -> dict[str, list[str]]:
 
 @pytest.mark.parametrize("path", [spec.path for spec in all_pages()], ids=lambda path: Path(path).stem)
 def test_a_lesson_link_round_trips_through_the_browser_on_every_page(path, app_url, browser):  # noqa: F811
-    """URL → state → URL in Chromium: the page keeps every parameter of its first lesson's link (a parameter it
-    could not use would be dropped, with a notice), and the URL it writes back opens the same view again."""
-    link = state.link(path, **lecture.TALKS[path].lessons[0].values)
+    """URL → state → URL in Chromium, in presenter mode: the page keeps every parameter of its first lesson's link
+    (a parameter it could not use would be dropped, with a notice) and cuts no text off, and the URL it writes
+    back opens the same view again."""
+    link = state.link(path, **{ui.PRESENTER_KEY: True} | lecture.TALKS[path].lessons[0].values)
     wanted = _named(path, urlsplit(link).query)
     page = _settled(browser, f"{app_url}{link}")
     try:
         _assert_clean(page)
         toasts = page.locator('[data-testid="stToast"]')
         assert toasts.count() == 0, toasts.all_inner_texts()
+        assert text_cut_off(page) == []
         written = parse_qs(urlsplit(page.url).query, keep_blank_values=True)
         assert {name: written.get(name) for name in wanted} == wanted
         again = _settled(browser, page.url)

@@ -189,6 +189,7 @@ def network_graph(
             mode="text",
             text=list(input_labels),
             textposition="middle left",
+            cliponaxis=False,  # a long label ("sin x₁") runs into the margin instead of being cut
             hoverinfo="skip",
             showlegend=False,
             name="input labels",
