@@ -96,7 +96,7 @@ def ask(question: Question, *, revealed: bool = False, reveal_button: bool = Fal
             )
         else:
             st.info(
-                f"**{question.prompt[0].upper()}{question.prompt[1:]} {question.answer}.** {question.why}",
+                f"{question.prompt[0].upper()}{question.prompt[1:]} The answer: **{question.answer}**. {question.why}",
                 icon=":material/lightbulb:",
             )
     return True
