@@ -251,20 +251,20 @@ with lr_tab:
             )
             for p in presets
         }
-        with text_col:
-            shown = predict.ask(
-                predict.Question(
-                    predict.key_of("lr", choice, condition, ui.seed()),
-                    f"will plain SGD with η = {preset.lr:.3g} converge or diverge?",
-                    ("converge", "diverge"),
-                    "diverge" if runs[choice].diverged else "converge",
-                    preset.lesson,
-                ),
-                reveal_button=True,
-            )
-            if not shown:
+        question = predict.Question(
+            predict.key_of("lr", choice, condition, ui.seed()),
+            f"will plain SGD with η = {preset.lr:.3g} converge or diverge?",
+            ("converge", "diverge"),
+            "diverge" if runs[choice].diverged else "converge",
+            preset.lesson,
+        )
+        if not predict.shown(question):
+            with fig_col:  # asked where the path will show
+                predict.ask(question, reveal_button=True)
+            with loss_col:
                 st.caption("The path and the loss curves show once you reveal the answer.")
-            else:
+        else:
+            with text_col:
                 if not predict.asking():
                     st.info(preset.lesson, icon=":material/lightbulb:")
                 st.caption(
@@ -272,7 +272,6 @@ with lr_tab:
                     rf"multiplied by |1 − ηλ| per step (λ = 1 and {condition:g}), so it converges only if η < 2/κ = "
                     f"{2 / condition:.3g}."
                 )
-        if shown:
             gx, gy, gz = grid_for("bowl", condition, ui.seed())
             with fig_col:
                 ui.show_figure(
@@ -289,6 +288,7 @@ with lr_tab:
                     labels=[f"{p.name} (η = {p.lr:.3g})" for p in presets],
                 )
                 ui.show_figure(curves, key="descent_lr_loss")
+            predict.ask(question, revealed=True)  # the guess against the answer, under the pictures
             ui.code_expander(descent.pytorch_listing(bowl, runs[choice].settings))
 
 with batch_tab:

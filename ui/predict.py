@@ -54,6 +54,11 @@ def guess(question: Question) -> str | None:
     return st.session_state.get(_GUESS_PREFIX + question.key)
 
 
+def shown(question: Question) -> bool:
+    """Whether the page may show ``question``'s answer already: questions are off, or its Reveal was pressed."""
+    return not asking() or st.session_state.get(_REVEALED_PREFIX + question.key, False)
+
+
 def _keep_guess(key: str) -> None:
     st.session_state[_GUESS_PREFIX + key] = st.session_state[_WIDGET_PREFIX + key]
 
@@ -72,7 +77,7 @@ def ask(question: Question, *, revealed: bool = False, reveal_button: bool = Fal
     """
     if not asking():
         return True
-    revealed = revealed or st.session_state.get(_REVEALED_PREFIX + question.key, False)
+    revealed = revealed or shown(question)
     with st.container(border=True, key=f"predict_box_{question.key}"):
         if not revealed:
             st.radio(

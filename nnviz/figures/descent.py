@@ -13,7 +13,7 @@ import plotly.graph_objects as go
 
 from nnviz.descent import DescentPath
 from nnviz.figures.animation import play_pause
-from nnviz.figures.style import HIGHLIGHT, PALETTE, styled
+from nnviz.figures.style import HIGHLIGHT, PALETTE, legend_below, styled
 from nnviz.optimizers import OPTIMIZERS
 from nnviz.surfaces import Surface
 
@@ -214,8 +214,7 @@ def contour_with_paths(
     if paths:
         fig.add_trace(_start_marker(paths[0].points[0]))
     styled(fig, title=title, x_title="w₁", y_title="w₂", height=height)
-    fig.update_layout(legend=dict(yanchor="top", y=-0.14, xanchor="left", x=0.0), margin=dict(b=40))
-    return fig
+    return legend_below(fig)
 
 
 def loss_curves(
@@ -247,8 +246,7 @@ def loss_curves(
         )
     styled(fig, title=title, x_title="step t", y_title="L(wₜ) − L*", height=height)
     fig.update_yaxes(type="log", exponentformat="power")
-    fig.update_layout(legend=dict(yanchor="top", y=-0.18, xanchor="left", x=0.0), margin=dict(b=40))
-    return fig
+    return legend_below(fig)
 
 
 def surface_3d(

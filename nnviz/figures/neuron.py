@@ -8,7 +8,16 @@ import plotly.graph_objects as go
 import torch
 from torch import Tensor
 
-from nnviz.figures.style import CLASS_COLORS, DIVERGING_SCALE, HIGHLIGHT, NEUTRAL, PALETTE, sign_color, styled
+from nnviz.figures.style import (
+    CLASS_COLORS,
+    DIVERGING_SCALE,
+    HIGHLIGHT,
+    NEUTRAL,
+    PALETTE,
+    legend_below,
+    sign_color,
+    styled,
+)
 from nnviz.neuron import decision_line
 
 SUBSCRIPTS = "₀₁₂₃₄₅₆₇₈₉"
@@ -127,11 +136,6 @@ def _line_trace(w: Tensor, b: float, x1_range: tuple[float, float], name: str) -
     ]
 
 
-def _legend_below(fig: go.Figure) -> go.Figure:
-    """Move the legend under the plot, where it cannot collide with the title in a narrow column."""
-    return fig.update_layout(legend=dict(orientation="h", yanchor="top", y=-0.18, xanchor="left", x=0.0))
-
-
 def decision_plane(
     points: Tensor,
     labels: Tensor,
@@ -174,7 +178,7 @@ def decision_plane(
     fig.update_xaxes(range=list(x1_range))
     fig.update_yaxes(range=[float(grid_x2[0]), float(grid_x2[-1])], scaleanchor="x", scaleratio=1)
     styled(fig, title=f"The neuron as a classifier — accuracy {accuracy:.0%}", x_title="x₁", y_title="x₂", height=440)
-    return _legend_below(fig)
+    return legend_below(fig)
 
 
 def perceptron_plane(
@@ -221,7 +225,7 @@ def perceptron_plane(
     fig.update_xaxes(range=[-0.5, 1.5], dtick=0.5)
     fig.update_yaxes(range=[-0.5, 1.5], dtick=0.5, scaleanchor="x", scaleratio=1)
     styled(fig, title=f"Perceptron on {gate}", x_title="x₁", y_title="x₂", height=420)
-    return _legend_below(fig)
+    return legend_below(fig)
 
 
 def perceptron_errors(errors: Sequence[int], samples_per_epoch: int, current: int, *, future: bool = True) -> go.Figure:

@@ -160,6 +160,22 @@ def validated(fig: go.Figure) -> go.Figure:
     return go.Figure(fig.to_dict())
 
 
+_AXIS_TITLE_ROOM = 58  # px under the plot area for the x ticks and the x-axis title
+_LEGEND_ROW = 21  # px per legend entry
+
+
+def legend_below(fig: go.Figure) -> go.Figure:
+    """Move the legend under the x-axis title, one entry per row, with the bottom margin to hold it: in a narrow
+    column a legend above the plot runs into the title, and one placed at a fraction of the plot's height
+    (``y=-0.18``) ran into the x-axis title whenever the plot came out short."""
+    rows = sum(1 for trace in fig.data if trace.showlegend is not False and trace.name)
+    fig.update_layout(
+        legend=dict(orientation="v", yref="container", y=0.0, yanchor="bottom", xanchor="left", x=0.0),
+        margin=dict(b=_AXIS_TITLE_ROOM + _LEGEND_ROW * rows + 6),
+    )
+    return fig
+
+
 def presenter(fig: go.Figure, scale: float = PRESENTER_SCALE) -> go.Figure:
     """Scale ``fig`` (in place) for projection in a lecture hall: every font (the layout's, the title's, the
     annotations' and the traces' own text), line widths, marker sizes and the top margin under a title, by
