@@ -819,12 +819,6 @@ def training_runs(scheduler: Scheduler = SCHEDULER) -> int:
     return sum(scheduler.load())
 
 
-def live_workers() -> int:
-    """Worker threads of live runs in this process."""
-    with _WORKERS_LOCK:
-        return len(_WORKERS)
-
-
 def request_stop_all() -> None:
     """Tell every worker to stop after its current slice; returns at once (safe inside a signal handler)."""
     with _WORKERS_LOCK:
@@ -903,7 +897,6 @@ __all__ = [
     "evaluation_rows",
     "grid_resolution",
     "install_shutdown_handler",
-    "live_workers",
     "request_stop_all",
     "retuned",
     "stop_all",

@@ -24,7 +24,6 @@ from nnviz.live import (
     Scheduler,
     evaluation_rows,
     grid_resolution,
-    live_workers,
     train_slice,
     training_runs,
 )
@@ -338,22 +337,26 @@ def test_trainers_built_in_several_threads_at_once_get_the_weights_of_their_seed
     assert built_in_threads(build, n_threads=4, per_thread=200) == [0] * 4
 
 
+def threads_named(name: str) -> int:
+    return sum(thread.name == name for thread in threading.enumerate())
+
+
 def test_close_joins_the_worker_and_a_forgotten_run_stops_by_itself():
-    before = live_workers()
-    run = live()
+    # Counted by thread name: runs left by other tests may stop while this one runs.
+    run = LiveRun(config(), GAUSS, scheduler=Scheduler(), name="closed-run")
     training(run)
-    assert live_workers() == before + 1
+    assert threads_named("closed-run") == 1
     assert run.close()
     assert not run.alive and run.snapshot.state is RunState.CLOSED
-    assert live_workers() == before
-    forgotten = live()
+    assert threads_named("closed-run") == 0
+    forgotten = LiveRun(config(), GAUSS, scheduler=Scheduler(), name="forgotten-run")
     training(forgotten)
     del forgotten
     gc.collect()
     deadline = time.monotonic() + 2.0
-    while live_workers() > before and time.monotonic() < deadline:
+    while threads_named("forgotten-run") and time.monotonic() < deadline:
         time.sleep(0.01)
-    assert live_workers() == before
+    assert threads_named("forgotten-run") == 0
 
 
 TWO_RUNS_TRAINING = """
