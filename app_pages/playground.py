@@ -20,7 +20,7 @@ from nnviz.codegen import training_script
 from nnviz.features import FEATURES, PLAIN, FeatureMap
 from nnviz.figures import playground as figures
 from nnviz.figures.training import learning_curves
-from nnviz.live import EVAL_SAMPLES, RunState, Snapshot
+from nnviz.live import EVAL_SAMPLES, LatestModel, RunState, Snapshot
 from nnviz.network_view import Pick, PlaneGrid
 from nnviz.optimizers import OPTIMIZERS
 from nnviz.playground import (
@@ -48,7 +48,7 @@ DATA_KEY, PICK_KEY, CLICK_KEY = "playground_points", "playground_pick", "playgro
 PAINT_KEY, PAINT_VALUE_KEY = "playground_paint", "playground_paint_value"
 CLICK_RADIUS = 0.4
 LOSS_NAME = {False: "cross-entropy", True: "MSE"}  # by `regression`
-MAPS_S = 0.4  # redraw period of the maps: redrawn faster (0.1-0.25 s), Chromium never finished drawing them (blank)
+MAPS_S = 0.1  # redraw period of the maps while training (on the live canvas: plotly managed 2.5 redraws/s)
 PLANE_HEIGHT = 380
 
 view = state.view()
@@ -262,7 +262,7 @@ with main, ui.explain_errors():
     )
     defines = (view["data"], problem, view["classes"], view["noise"], view["points"], view["train"])
     defines += (feature_map.names, ui.seed(), id(st.session_state.get(DATA_KEY)) if view["data"] == "yours" else 0)
-    run = TRAINING.run(defines, config, dataset)
+    run = TRAINING.run(defines, config, dataset, observe=LatestModel)
 if run is None:
     st.stop()
 class_names = None if regression else points.class_names  # a regression's points are coloured by their targets
@@ -345,10 +345,22 @@ def _value(evaluation, name: str) -> str:
 
 
 def draw_maps(snapshot: Snapshot) -> None:
-    """The network with every neuron's map, and the plane: what moves while training, redrawn every MAPS_S."""
+    """The network with every neuron's map, and the plane: what moves while training, redrawn every MAPS_S on the
+    live canvas; a stopped run's are plotly charts (the same figures, with plotly's hover and tools)."""
     if st.session_state.pop(CLICK_KEY, False):
         st.rerun()  # new points: a new run
-    model = TRAINING.model(run)
+
+    def show(fig, key: str, on_click=None) -> None:
+        if snapshot.running:
+            key += "_live"
+            ui.show_live_figure(fig, key=key, on_select=on_click and functools.partial(on_click, key))
+        elif on_click is None:
+            ui.show_figure(fig, key=key)
+        else:
+            ui.show_figure(fig, key=key, on_select=functools.partial(on_click, key), selection_mode="points")
+
+    latest = TRAINING.observer.model if snapshot.running else None  # no waiting for the worker's slice to end
+    model = latest if latest is not None else TRAINING.model(run)
     thumbnails, plane = network_view.neuron_maps_on(model, feature_map, [THUMBNAILS, PLANE])
     parameters = network_view.layer_parameters(model)
     pick: Pick | None = st.session_state.get(PICK_KEY)
@@ -367,12 +379,7 @@ def draw_maps(snapshot: Snapshot) -> None:
             title="Every neuron over the plane",
             height=PLANE_HEIGHT,
         )
-        ui.show_figure(
-            graph,
-            key="playground_network",
-            on_select=functools.partial(clicked_network, "playground_network"),
-            selection_mode="points",
-        )
+        show(graph, "playground_network", clicked_network)
         if pick is not None and pick.kind in ("weight", "bias"):
             key = f"playground_edit_{pick.kind}_{pick.layer}_{pick.i}_{pick.j}"
             st.number_input(
@@ -432,15 +439,9 @@ def draw_maps(snapshot: Snapshot) -> None:
                 height=PLANE_HEIGHT,
             )
         if view["data"] == "yours":
-            fig = figures.add_click_layer(fig, TOY_EXTENT)
-            ui.show_figure(
-                fig,
-                key="playground_plane",
-                on_select=functools.partial(clicked_plane, "playground_plane"),
-                selection_mode="points",
-            )
+            show(figures.add_click_layer(fig, TOY_EXTENT), "playground_plane", clicked_plane)
         else:
-            ui.show_figure(fig, key="playground_plane")
+            show(fig, "playground_plane")
 
 
 def draw_curves(snapshot: Snapshot) -> None:

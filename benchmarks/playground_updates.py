@@ -32,13 +32,16 @@ COUNT_MAP_UPDATES = """
   window.__updates = 0;
   let last = null;
   window.__poll = setInterval(() => {
-    const image = document.querySelector('[data-testid="stPlotlyChart"] .main-svg .hm image');
-    const href = image ? image.getAttribute('href') : null;
-    const key = href ? href.length + href.slice(-64) : null;
+    const canvas = document.querySelector('.nnviz-canvas canvas');
+    if (!canvas || !canvas.width) return;
+    const pixels = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+    let key = 0;
+    for (let k = 0; k < pixels.length; k += 61) key = (key * 31 + pixels[k]) | 0;
     if (key !== last) { window.__updates += 1; last = key; }
-  }, 20);
+  }, 25);
 }
 """
+"""Counts the changes of the network's picture (its canvas's pixels, sampled every 25 ms: up to 40 a second)."""
 
 
 def measure(seconds: float, screenshot: Path | None) -> tuple[float, float]:
@@ -52,6 +55,7 @@ def measure(seconds: float, screenshot: Path | None) -> tuple[float, float]:
         page.wait_for_selector('[data-testid="stPlotlyChart"] .main-svg .hm image', timeout=120_000)
         page.get_by_role("button", name="Play", exact=True).click()
         page.get_by_role("button", name="Pause", exact=True).wait_for(timeout=30_000)
+        page.wait_for_selector(".nnviz-canvas canvas", timeout=30_000)
         time.sleep(1.0)  # past the first frames
         page.evaluate(COUNT_MAP_UPDATES)
         start_step, start = step_of(page), time.monotonic()

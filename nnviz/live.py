@@ -64,6 +64,7 @@ from __future__ import annotations
 import atexit
 import collections
 import contextlib
+import copy
 import dataclasses
 import itertools
 import math
@@ -392,6 +393,29 @@ def grid_resolution(n_parameters: int, wanted: int = GRID_RESOLUTION) -> int:
 
 
 # --- the run and its worker ---------------------------------------------------------------------------------------
+
+
+class LatestModel:
+    """A :class:`LiveRun` observer that keeps a copy of the model as it was after the run's latest slice, so that a
+    page drawing from the weights several times a second need not wait for a slice to end (:meth:`LiveRun.call`
+    does). Copying a playground network takes about 0.1 ms of the worker's time per slice; meant for small models.
+    """
+
+    def __init__(self) -> None:
+        self._copy: tuple[int, torch.nn.Module] | None = None
+
+    def __call__(self, trainer: Trainer) -> None:
+        self._copy = (trainer.step, copy.deepcopy(trainer.model))  # one assignment: a reader sees a whole copy
+
+    @property
+    def model(self) -> torch.nn.Module | None:
+        """The latest copy (never the live model; read only), None before the first slice."""
+        return None if self._copy is None else self._copy[1]
+
+    @property
+    def step(self) -> int | None:
+        """The run's step when :attr:`model` was copied."""
+        return None if self._copy is None else self._copy[0]
 
 
 @dataclass(frozen=True)
@@ -889,6 +913,7 @@ __all__ = [
     "Goal",
     "Grid",
     "HistoryView",
+    "LatestModel",
     "LiveRun",
     "RunState",
     "Scheduler",

@@ -109,7 +109,7 @@ def test_the_network_draws_thumbnails_edges_and_clickable_markers_in_order():
     lines = fig.data[1:-4]
     assert all(t.type == "scatter" and t.mode == "lines" for t in lines)
     assert len(lines) <= 2 * (pf.EDGE_LEVELS + 1)
-    assert list(fig.layout.xaxis.ticktext) == ["input", "hidden 1 · tanh", "hidden 2 · tanh", "output · linear"]
+    assert list(fig.layout.xaxis.ticktext) == ["input", "hidden 1<br>tanh", "hidden 2<br>tanh", "output<br>linear"]
     assert list(_trace(fig, "input labels").text) == ["x₁", "x₂", "x₁x₂"]
 
 

@@ -71,7 +71,7 @@ def _layer_title(layer: int, n_layers: int, activations: Sequence[str]) -> str:
     if layer == 0:
         return "input"
     role = "output" if layer == n_layers else f"hidden {layer}"
-    return f"{role} · {activations[layer - 1]}"
+    return f"{role}<br>{activations[layer - 1]}"  # two short lines: four columns' labels fit side by side
 
 
 def _neuron_name(layer: int, neuron: int, n_layers: int, input_labels: Sequence[str]) -> str:

@@ -1,0 +1,400 @@
+// nnviz's live canvas: paints a scene of nnviz.figures.canvas (a plotly figure as drawing instructions),
+// shows the hover label of the marker under the pointer and sends a click on one in plotly's selection format.
+// Streamlit calls the default export again with every new scene; the canvas and its listeners stay.
+
+const MOUNTED = new WeakMap(); // parentElement -> the canvas's state
+const HIT_PX = 10; // a pointer this close to a marker (or inside it) is on it
+
+export default function (component) {
+  const { data, parentElement } = component;
+  let view = MOUNTED.get(parentElement);
+  if (!view) {
+    view = mount(parentElement);
+    MOUNTED.set(parentElement, view);
+  }
+  view.send = component.setTriggerValue;
+  view.show(data);
+  // Streamlit also calls this cleanup when a newer scene arrived while this call was being set up: the canvas
+  // goes only when its element has left the page.
+  return () =>
+    setTimeout(() => {
+      if (!parentElement.isConnected && MOUNTED.get(parentElement) === view) {
+        view.dispose();
+        MOUNTED.delete(parentElement);
+      }
+    }, 0);
+}
+
+function mount(parent) {
+  const root = document.createElement("div");
+  root.className = "nnviz-canvas";
+  const canvas = document.createElement("canvas");
+  const label = document.createElement("div");
+  label.className = "nnviz-canvas-label";
+  root.append(canvas, label);
+  parent.append(root);
+  const view = { scene: null, images: [], sequence: 0, paints: 0, hovered: null, send: null };
+
+  view.show = (scene) => {
+    const sequence = ++view.sequence;
+    const images = scene.items.filter((item) => item.kind === "image").map(decode);
+    Promise.all(images).then((decoded) => {
+      if (sequence !== view.sequence) return; // a newer scene arrived while these decoded
+      view.scene = scene;
+      view.images = decoded;
+      paint(view, canvas, root);
+    });
+  };
+  const resize = new ResizeObserver(() => view.scene && paint(view, canvas, root));
+  resize.observe(root);
+  canvas.addEventListener("mousemove", (event) => hover(view, canvas, label, event));
+  canvas.addEventListener("mouseleave", () => {
+    view.hovered = null;
+    label.style.display = "none";
+  });
+  canvas.addEventListener("click", (event) => click(view, canvas, event));
+  view.dispose = () => {
+    resize.disconnect();
+    root.remove();
+  };
+  return view;
+}
+
+function decode(item) {
+  const image = new Image();
+  image.src = "data:image/png;base64," + item.png;
+  return image.decode().then(() => image);
+}
+
+// --- geometry: data coordinates to CSS pixels, as plotly lays out a figure --------------------------------------
+
+function frame(scene, width, bottom) {
+  const [l, r, t] = scene.margin;
+  let left = l, top = t, w = Math.max(10, width - l - r), h = Math.max(10, scene.height - t - bottom);
+  const [x0, x1] = scene.xaxis.range, [y0, y1] = scene.yaxis.range;
+  if (scene.equal) { // constrain="domain": the longer side shrinks, centred
+    const unit = Math.min(w / (x1 - x0), h / (y1 - y0));
+    left += (w - unit * (x1 - x0)) / 2;
+    top += (h - unit * (y1 - y0)) / 2;
+    w = unit * (x1 - x0);
+    h = unit * (y1 - y0);
+  }
+  return {
+    left, top, w, h,
+    x: (v) => left + ((v - x0) / (x1 - x0)) * w,
+    y: (v) => top + ((y1 - v) / (y1 - y0)) * h,
+  };
+}
+
+function ticks(axis, length, minPx) {
+  // the axis's own ticks, or plotly's automatic ones: about length / minPx of them (4 to 9, plus one), at a
+  // step of 2, 5 or 10 times a power of ten
+  if (axis.ticks) return axis.ticks;
+  const [low, high] = axis.range;
+  const rough = (high - low) / (Math.min(9, Math.max(4, length / minPx)) + 1);
+  const base = Math.pow(10, Math.floor(Math.log10(rough)));
+  const step = base * [2, 5, 10].find((m) => m >= rough / base - 1e-9);
+  const out = [];
+  for (let k = Math.ceil(low / step - 1e-9); k * step <= high + 1e-9 * step; k++) {
+    const value = Math.round(k * step * 1e9) / 1e9;
+    out.push([value, String(value).replace("-", "\u2212")]);
+  }
+  return out;
+}
+
+function layout(g, scene, width) {
+  // the frame, the x ticks and how their labels sit: one line each, or rotated by 30° when they would overlap,
+  // with the bottom margin grown to fit them (plotly's automargin)
+  const size = scene.font.size;
+  let f = frame(scene, width, scene.margin[3]);
+  const xticks = scene.xaxis.visible ? ticks(scene.xaxis, f.w, 80) : [];
+  g.font = `${size}px ${scene.font.family}`;
+  const lines = xticks.map(([, text]) => text.split("<br>"));
+  const widest = Math.max(0, ...lines.flat().map((line) => g.measureText(line).width));
+  const rows = Math.max(1, ...lines.map((l) => l.length));
+  const gap = xticks.length > 1 ? Math.abs(f.x(xticks[1][0]) - f.x(xticks[0][0])) : Infinity;
+  const rotated = widest + 6 > gap;
+  const needed = 9 + (rotated ? widest / 2 + size : rows * 1.2 * size); // plotly lets the axis title overhang
+  if (needed > scene.margin[3]) f = frame(scene, width, needed + 4);
+  f.xticks = scene.xaxis.visible ? ticks(scene.xaxis, f.w, 80) : [];
+  f.yticks = scene.yaxis.visible ? ticks(scene.yaxis, f.h, 40) : [];
+  f.rotated = rotated;
+  f.labelDepth = 9 + (rotated ? widest / 2 : rows * 1.2 * size);
+  return f;
+}
+
+// --- painting ---------------------------------------------------------------------------------------------------
+
+function paint(view, canvas, root) {
+  const scene = view.scene;
+  const width = root.clientWidth || 600;
+  const ratio = window.devicePixelRatio || 1;
+  canvas.width = Math.round(width * ratio);
+  canvas.height = Math.round(scene.height * ratio);
+  canvas.style.width = width + "px";
+  canvas.style.height = scene.height + "px";
+  const g = canvas.getContext("2d");
+  g.setTransform(ratio, 0, 0, ratio, 0, 0);
+  g.fillStyle = "white";
+  g.fillRect(0, 0, width, scene.height);
+  const f = layout(g, scene, width);
+  view.frame = f;
+  const font = (size) => `${size}px ${scene.font.family}`;
+  grid(g, scene, f);
+  g.save();
+  g.beginPath();
+  g.rect(f.left, f.top, f.w, f.h);
+  g.clip();
+  let image = 0;
+  const texts = [];
+  for (const item of scene.items) {
+    if (item.kind === "image") drawImage(g, item, view.images[image++], f);
+    else if (item.kind === "lines") drawLines(g, item, f);
+    else if (item.kind === "markers") drawMarkers(g, item, f);
+    else if (item.kind === "text") texts.push(item); // not clipped (cliponaxis: false)
+  }
+  for (const shape of scene.shapes) drawShape(g, shape, f);
+  g.restore();
+  for (const item of texts) drawTexts(g, item, f, font(item.size || scene.font.size), scene.font.color);
+  axes(g, scene, f, font(scene.font.size));
+  if (scene.title.text) {
+    g.fillStyle = scene.font.color;
+    g.font = font(scene.title.size);
+    g.textAlign = "left";
+    g.textBaseline = "top";
+    g.fillText(scene.title.text, scene.title.pad[1], scene.title.pad[0]);
+  }
+  view.paints += 1;
+  root.dataset.paints = String(view.paints);
+}
+
+function grid(g, scene, f) {
+  g.lineWidth = 1;
+  for (const [axis, along, values] of [[scene.xaxis, "x", f.xticks], [scene.yaxis, "y", f.yticks]]) {
+    for (const [value] of values) {
+      const zero = value === 0 && axis.zeroline;
+      if (!axis.grid && !zero) continue;
+      g.strokeStyle = zero ? "rgba(0,0,0,0.25)" : "rgba(0,0,0,0.08)";
+      g.beginPath();
+      if (along === "x") { g.moveTo(f.x(value), f.top); g.lineTo(f.x(value), f.top + f.h); }
+      else { g.moveTo(f.left, f.y(value)); g.lineTo(f.left + f.w, f.y(value)); }
+      g.stroke();
+    }
+  }
+}
+
+function axes(g, scene, f, font) {
+  // ticks outside (5 px), labels, and titles in plotly's larger axis-title type
+  const size = scene.font.size, titleFont = font.replace(`${size}px`, `${Math.round(1.2 * size)}px`);
+  const bottom = f.top + f.h;
+  g.font = font;
+  g.fillStyle = g.strokeStyle = scene.font.color;
+  g.lineWidth = 1;
+  if (scene.xaxis.visible) {
+    for (const [value, text] of f.xticks) {
+      const x = f.x(value);
+      g.beginPath();
+      g.moveTo(x, bottom);
+      g.lineTo(x, bottom + 5);
+      g.stroke();
+      if (f.rotated) {
+        g.save();
+        g.translate(x, bottom + 9);
+        g.rotate(-Math.PI / 6);
+        g.textAlign = "right";
+        g.textBaseline = "middle";
+        g.fillText(text.replaceAll("<br>", " "), 0, 0);
+        g.restore();
+      } else {
+        g.textAlign = "center";
+        g.textBaseline = "top";
+        text.split("<br>").forEach((line, k) => g.fillText(line, x, bottom + 9 + 1.2 * size * k));
+      }
+    }
+    if (scene.xaxis.title) {
+      g.font = titleFont;
+      g.textAlign = "center";
+      g.textBaseline = "top";
+      g.fillText(scene.xaxis.title, f.left + f.w / 2, bottom + f.labelDepth + 1.6 * size);
+      g.font = font;
+    }
+  }
+  if (scene.yaxis.visible) {
+    g.textAlign = "right";
+    g.textBaseline = "middle";
+    let widest = 0;
+    for (const [value, text] of f.yticks) {
+      const y = f.y(value);
+      g.beginPath();
+      g.moveTo(f.left - 5, y);
+      g.lineTo(f.left, y);
+      g.stroke();
+      g.fillText(text, f.left - 8, y);
+      widest = Math.max(widest, g.measureText(text).width);
+    }
+    if (scene.yaxis.title) {
+      g.save();
+      g.translate(f.left - Math.max(3 * size, 14 + widest + 0.6 * size), f.top + f.h / 2);
+      g.rotate(-Math.PI / 2);
+      g.font = titleFont;
+      g.textAlign = "center";
+      g.textBaseline = "middle";
+      g.fillText(scene.yaxis.title, 0, 0);
+      g.restore();
+    }
+  }
+}
+
+function runs(edges) {
+  // [first cell, cells] of each run of equally wide cells: unequal cells (a mosaic's gaps) are drawn run by run
+  const n = edges.length - 1, out = [];
+  const width = (k) => edges[k + 1] - edges[k];
+  let start = 0;
+  for (let k = 1; k <= n; k++) {
+    if (k === n || Math.abs(width(k) - width(start)) > 1e-3 * Math.abs(width(start))) {
+      out.push([start, k - start]);
+      start = k;
+    }
+  }
+  return out;
+}
+
+function drawImage(g, item, image, f) {
+  g.save();
+  g.globalAlpha = item.opacity;
+  g.imageSmoothingEnabled = false;
+  const rows = item.y.length - 1;
+  for (const [i, ni] of runs(item.x)) {
+    for (const [j, nj] of runs(item.y)) {
+      const left = f.x(item.x[i]), right = f.x(item.x[i + ni]);
+      const top = f.y(item.y[j + nj]), bottom = f.y(item.y[j]);
+      // the PNG's top row is the largest y: row k of the image is cell rows - 1 - k
+      g.drawImage(image, i, rows - j - nj, ni, nj, left, top, right - left, bottom - top);
+    }
+  }
+  g.restore();
+}
+
+function drawLines(g, item, f) {
+  g.strokeStyle = item.color;
+  g.lineWidth = item.width;
+  g.lineCap = "butt";
+  g.beginPath();
+  for (const path of item.paths) {
+    g.moveTo(f.x(path[0]), f.y(path[1]));
+    for (let k = 2; k < path.length; k += 2) g.lineTo(f.x(path[k]), f.y(path[k + 1]));
+  }
+  g.stroke();
+}
+
+function drawMarkers(g, item, f) {
+  const [rim, rimWidth] = item.line;
+  const many = Array.isArray(item.color), sized = Array.isArray(item.size);
+  if (!many && isTransparent(item.color) && (rimWidth === 0 || isTransparent(rim))) return; // hover/click only
+  g.save();
+  g.globalAlpha = item.opacity;
+  g.lineWidth = rimWidth;
+  g.strokeStyle = rim;
+  for (let k = 0; k < item.x.length; k++) {
+    const x = f.x(item.x[k]), y = f.y(item.y[k]);
+    const half = (sized ? item.size[k] : item.size) / 2;
+    g.fillStyle = many ? item.color[k] : item.color;
+    g.beginPath();
+    if (item.symbol === "square") g.rect(x - half, y - half, 2 * half, 2 * half);
+    else g.arc(x, y, half, 0, 2 * Math.PI);
+    g.fill();
+    if (rimWidth > 0) g.stroke();
+  }
+  g.restore();
+}
+
+function isTransparent(color) {
+  return typeof color === "string" && /rgba\(\s*0\s*,\s*0\s*,\s*0\s*,\s*0\s*\)/.test(color);
+}
+
+function drawTexts(g, item, f, font, color) {
+  g.font = font;
+  g.fillStyle = color;
+  const [vertical, horizontal] = item.position.split(" ");
+  // plotly's "middle left" puts the text to the left of its point
+  g.textAlign = { left: "right", right: "left", center: "center" }[horizontal] || "center";
+  g.textBaseline = { top: "bottom", bottom: "top", middle: "middle" }[vertical] || "middle";
+  for (let k = 0; k < item.x.length; k++) g.fillText(item.text[k], f.x(item.x[k]), f.y(item.y[k]));
+}
+
+function drawShape(g, shape, f) {
+  g.strokeStyle = shape.color;
+  g.lineWidth = shape.width;
+  g.beginPath();
+  const [x0, x1] = shape.x.map(f.x), [y0, y1] = shape.y.map(f.y);
+  if (shape.kind === "line") { g.moveTo(x0, y0); g.lineTo(x1, y1); }
+  else g.rect(Math.min(x0, x1), Math.min(y0, y1), Math.abs(x1 - x0), Math.abs(y1 - y0));
+  g.stroke();
+}
+
+// --- hover and click --------------------------------------------------------------------------------------------
+
+function nearest(view, canvas, event) {
+  // the interactive marker under the pointer, topmost trace first: [item, index] or null
+  if (!view.scene || !view.frame) return null;
+  const box = canvas.getBoundingClientRect();
+  const px = event.clientX - box.left, py = event.clientY - box.top, f = view.frame;
+  const items = view.scene.items.filter((item) => item.kind === "markers" && item.interactive);
+  for (let t = items.length - 1; t >= 0; t--) {
+    const item = items[t];
+    let best = null, bestDistance = Infinity;
+    for (let k = 0; k < item.x.length; k++) {
+      const half = (Array.isArray(item.size) ? item.size[k] : item.size) / 2;
+      const d = Math.hypot(f.x(item.x[k]) - px, f.y(item.y[k]) - py);
+      if (d <= Math.max(half, HIT_PX) && d < bestDistance) { best = k; bestDistance = d; }
+    }
+    if (best !== null) return [item, best, px, py];
+  }
+  return null;
+}
+
+function hover(view, canvas, label, event) {
+  const hit = nearest(view, canvas, event);
+  const text = hit && hit[0].hover ? fill(hit[0].hover, hit[0], hit[1]) : null;
+  canvas.style.cursor = hit ? "pointer" : "default";
+  if (!text) { label.style.display = "none"; return; }
+  label.innerHTML = text; // templates are the app's own figures' (trusted); values are numbers and names
+  label.style.display = "block";
+  const [, , px, py] = hit;
+  const flip = px + 16 + label.offsetWidth > canvas.clientWidth;
+  label.style.left = (flip ? px - 12 - label.offsetWidth : px + 12) + "px";
+  label.style.top = Math.max(0, py - label.offsetHeight - 8) + "px";
+}
+
+function click(view, canvas, event) {
+  const hit = nearest(view, canvas, event);
+  if (!hit || !view.send) return;
+  const [item, k] = hit;
+  const point = { curve_number: item.trace, point_index: k, x: item.x[k], y: item.y[k] };
+  if (item.customdata) point.customdata = item.customdata[k];
+  view.send("selection", { points: [point] });
+}
+
+function fill(template, item, k) {
+  // plotly's hover template: %{x}, %{y}, %{text}, %{customdata}, %{customdata[i]}, with :.Nf or :.Ng formats
+  const fields = { x: item.x[k], y: item.y[k], text: item.text ? item.text[k] : "", customdata: item.customdata ? item.customdata[k] : "" };
+  return template
+    .replace(/<extra>.*?<\/extra>/g, "")
+    .replace(/%\{(\w+)(?:\[(\d+)\])?(?::([^}]*))?\}/g, (_, name, index, format) => {
+      let value = fields[name];
+      if (index !== undefined && Array.isArray(value)) value = value[Number(index)];
+      return format ? formatted(value, format) : escape(String(value));
+    });
+}
+
+function formatted(value, format) {
+  const match = /^\.(\d+)([fg])$/.exec(format);
+  if (!match || typeof value !== "number") return escape(String(value));
+  const digits = Number(match[1]);
+  const text = match[2] === "f" ? value.toFixed(digits) : String(Number(value.toPrecision(digits)));
+  return text.replace("-", "−");
+}
+
+function escape(text) {
+  return text.replace(/[&<>]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;" })[c]);
+}

@@ -1,0 +1,39 @@
+"""The live canvas: a plotly figure painted on an HTML canvas by ``ui/canvas.js``, for areas redrawn while a run
+trains (see :mod:`nnviz.figures.canvas` for why and what it draws). Hover labels and clicks work as on the
+plotly chart: a click on a marker calls ``on_select`` with ``st.session_state[key].selection`` in plotly's format.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import plotly.graph_objects as go
+import streamlit as st
+
+from nnviz.figures.canvas import scene
+
+_CSS = """
+.nnviz-canvas { position: relative; width: 100%; }
+.nnviz-canvas canvas { display: block; }
+.nnviz-canvas-label {
+  display: none; position: absolute; pointer-events: none; z-index: 2; white-space: nowrap;
+  padding: 4px 8px; border-radius: 3px; background: #1F2328; color: white; font-size: 14px; line-height: 1.35;
+}
+"""
+_COMPONENT = st.components.v2.component(
+    "nnviz_canvas",
+    js=Path(__file__).with_name("canvas.js").read_text(encoding="utf-8"),
+    css=_CSS,
+    isolate_styles=False,
+)
+
+
+def live_canvas(fig: go.Figure, *, key: str, on_select: Callable[[], None] | None = None) -> None:
+    """Paint ``fig`` (already styled, and scaled for presenter mode by the caller) on the canvas at ``key``."""
+    data = scene(fig)
+    _COMPONENT(data=data, key=key, height=data["height"], on_selection_change=on_select or _ignore)
+
+
+def _ignore() -> None:
+    """A click on a canvas that takes none (plotly's ``on_select="ignore"``)."""
