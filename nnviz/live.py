@@ -405,7 +405,7 @@ class LatestModel:
         self._copy: tuple[int, torch.nn.Module] | None = None
 
     def __call__(self, trainer: Trainer) -> None:
-        self._copy = (trainer.step, copy.deepcopy(trainer.model))  # one assignment: a reader sees a whole copy
+        self._copy = (trainer.global_step, copy.deepcopy(trainer.model))  # one assignment: a reader sees a whole copy
 
     @property
     def model(self) -> torch.nn.Module | None:

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from tests.servers import ROOT, running_app
@@ -193,6 +195,53 @@ def test_playground_clicks_points_onto_the_plane_and_plays(app_url, browser):
         page.wait_for_timeout(2000)
         step = int(page.locator('[data-testid="stMetricValue"]').first.inner_text().replace(",", ""))
         assert step > 0
+        _assert_clean(page)
+    finally:
+        page.close()
+
+
+_CANVAS_STATE = """() => [...document.querySelectorAll('.nnviz-canvas')].map(root => {
+  const canvas = root.querySelector('canvas'), g = canvas.getContext('2d');
+  const pixels = g.getImageData(0, 0, canvas.width, canvas.height).data;
+  let coloured = 0;
+  for (let k = 0; k < pixels.length; k += 4) if (pixels[k] < 200 || pixels[k + 2] < 200) coloured += 1;
+  return {paints: Number(root.dataset.paints), coloured};
+})"""
+
+
+def test_playground_trains_on_the_live_canvas_with_hover_labels_and_clickable_weights(app_url, browser):
+    page = _open(browser, f"{app_url}/playground?hidden=3&lr=0.01&epochs=1000")
+    try:
+        page.get_by_role("button", name="Play", exact=True).click()
+        page.get_by_role("button", name="Pause", exact=True).wait_for(timeout=30_000)
+        page.wait_for_selector(".nnviz-canvas canvas", timeout=30_000)
+        page.wait_for_timeout(1500)
+        first = page.evaluate(_CANVAS_STATE)
+        page.wait_for_timeout(1500)
+        later = page.evaluate(_CANVAS_STATE)
+        assert len(first) == 2, "the network and the plane are painted while the run trains"
+        assert all(state["coloured"] > 5_000 for state in later), "a canvas is blank"
+        assert all(b["paints"] >= a["paints"] + 3 for a, b in zip(first, later, strict=True)), "no live redraws"
+        network = page.locator(".nnviz-canvas canvas").first
+        box = network.bounding_box()
+        label = page.locator(".nnviz-canvas-label").first
+        found = None
+        for fy in np.linspace(0.2, 0.8, 13):  # sweep the pointer over the edges until it is on a weight
+            for fx in np.linspace(0.15, 0.85, 29):
+                page.mouse.move(box["x"] + fx * box["width"], box["y"] + fy * box["height"])
+                if label.is_visible() and "click to edit" in label.inner_text():
+                    found = fx, fy
+                    break
+            if found:
+                break
+        assert found, "no hover label on any weight"
+        assert re.search(r"w\(\d\)\d,\d = [−-]?\d", label.inner_text().replace("\n", "")), label.inner_text()
+        page.mouse.click(box["x"] + found[0] * box["width"], box["y"] + found[1] * box["height"])
+        page.get_by_text("(the network trains on from the value you type)").wait_for(timeout=30_000)
+        page.get_by_role("button", name="Pause", exact=True).click()
+        page.get_by_role("button", name="Play", exact=True).wait_for(timeout=30_000)
+        page.wait_for_function("() => document.querySelectorAll('.nnviz-canvas').length === 0", timeout=30_000)
+        assert page.locator('[data-testid="stPlotlyChart"]').count() >= 2  # stopped: plotly's charts again
         _assert_clean(page)
     finally:
         page.close()

@@ -19,6 +19,7 @@ import torch.nn.functional as F
 from nnviz.inspection import TrainingHistograms
 from nnviz.live import (
     SLICE_S,
+    LatestModel,
     LiveRun,
     RunState,
     Scheduler,
@@ -335,6 +336,22 @@ def test_trainers_built_in_several_threads_at_once_get_the_weights_of_their_seed
         return Trainer(TrainConfig(sizes=(2, 4, 2), epochs=1, seed=seed), data).model.state_dict()
 
     assert built_in_threads(build, n_threads=4, per_thread=200) == [0] * 4
+
+
+def test_the_latest_model_is_a_copy_of_the_model_as_of_the_last_slice():
+    latest = LatestModel()
+    assert latest.model is None and latest.step is None
+    with LiveRun(config(), GAUSS, scheduler=Scheduler(), observer=latest) as run:
+        applied(run, run.step(5))
+        assert latest.step == run.snapshot.step == 5
+        now = weights(run)
+        assert all(torch.equal(latest.model.state_dict()[name], value) for name, value in now.items())
+        with torch.no_grad():
+            next(latest.model.parameters()).add_(1.0)  # a copy: the run's model stays as it is
+        assert all(torch.equal(weights(run)[name], value) for name, value in now.items())
+        first = latest.model
+        applied(run, run.step(3))
+        assert latest.step == 8 and latest.model is not first
 
 
 def threads_named(name: str) -> int:

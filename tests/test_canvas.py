@@ -1,0 +1,157 @@
+"""nnviz.figures.canvas: a figure's drawing instructions hold what plotly would draw, in plotly's own colours."""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+
+import numpy as np
+import plotly.graph_objects as go
+import pytest
+from PIL import Image
+from plotly.colors import sample_colorscale
+
+from nnviz.figures import canvas
+from nnviz.figures import playground as pf
+from nnviz.figures.style import DIVERGING_SCALE, NEGATIVE, POSITIVE, presenter, styled
+from nnviz.network_view import Pick
+from tests.test_playground_figures import BIASES, FIGURES, WEIGHTS, _graph
+
+LIVE_FIGURES = [name for name in FIGURES if name != "hidden space"]  # what the live canvas draws
+
+
+def _pixels(item: dict) -> np.ndarray:
+    return np.asarray(Image.open(io.BytesIO(base64.b64decode(item["png"]))).convert("RGBA"))
+
+
+def _rgb(color: str) -> np.ndarray:
+    if color.startswith("#"):
+        return np.array([int(color[k : k + 2], 16) for k in (1, 3, 5)])
+    return np.array([float(v) for v in color[color.index("(") + 1 : -1].split(",")[:3]])
+
+
+def _items(scene: dict, kind: str) -> list[dict]:
+    return [item for item in scene["items"] if item["kind"] == kind]
+
+
+@pytest.mark.parametrize("name", LIVE_FIGURES)
+def test_every_live_figure_becomes_strict_json_in_both_modes(name):
+    for fig in (FIGURES[name](), presenter(FIGURES[name]())):
+        scene = canvas.scene(fig)
+        text = json.dumps(scene, allow_nan=False)  # the browser's JSON.parse takes no NaN
+        assert len(scene["items"]) == len(fig.data)
+        assert scene["height"] == fig.layout.height
+        assert scene["title"]["text"] == (fig.layout.title.text or "")
+        assert len(text) < 200_000
+
+
+def test_presenter_mode_reaches_the_canvas():
+    plain, large = (canvas.scene(scale(_graph(title="Every neuron"))) for scale in (lambda fig: fig, presenter))
+    assert large["font"]["size"] > plain["font"]["size"] and large["title"]["size"] > plain["title"]["size"]
+    assert large["margin"][2] > plain["margin"][2] and large["title"]["pad"][0] > plain["title"]["pad"][0]
+
+
+def test_a_heatmap_is_an_image_in_plotlys_colours_with_the_largest_y_on_top():
+    z = np.array([[-1.0, 0.0, 1.0], [0.5, -0.5, np.nan]])
+    fig = styled(go.Figure(go.Heatmap(z=z, x=[0, 1, 2], y=[10, 20], zmin=-1, zmax=1, colorscale=DIVERGING_SCALE)))
+    fig.update_layout(xaxis_range=[-0.5, 2.5], yaxis_range=[5, 25])
+    (item,) = canvas.scene(fig)["items"]
+    pixels = _pixels(item)
+    assert pixels.shape == (2, 3, 4)
+    assert item["x"] == [-0.5, 0.5, 1.5, 2.5] and item["y"] == [5.0, 15.0, 25.0]  # centres given: edges between
+    for row, column in [(0, 0), (0, 1), (0, 2), (1, 0), (1, 1)]:
+        expected = _rgb(sample_colorscale(DIVERGING_SCALE, [(z[row, column] + 1) / 2])[0])
+        top_down = pixels[1 - row, column]  # z's row 1 (y = 20) is the image's top row
+        assert np.abs(top_down[:3].astype(int) - expected).max() <= 1 and top_down[3] == 255
+    assert pixels[0, 2, 3] == 0  # NaN is transparent
+
+
+def test_the_mosaic_keeps_its_unequal_cells_and_every_tile():
+    fig = FIGURES["network"]()
+    mosaic = fig.data[0]
+    (item,) = _items(canvas.scene(fig), "image")
+    np.testing.assert_allclose(item["x"], mosaic.x, rtol=1e-6)
+    np.testing.assert_allclose(item["y"], mosaic.y, rtol=1e-6)
+    widths = np.diff(item["x"])
+    assert widths.max() > 10 * widths.min()  # the gaps between the layers' columns are single wide cells
+    codes = np.asarray(mosaic.z)[::-1]  # top row first, as the image
+    background = _pixels(item)[codes == 0]
+    assert (background[:, :3] == 255).all()  # code 0 is the white between tiles
+    assert len(np.unique(_pixels(item)[codes > 0][:, :3], axis=0)) > 20  # the tiles' shades
+
+
+def test_edges_keep_their_colour_width_and_one_path_each():
+    fig = FIGURES["network"]()
+    lines = _items(canvas.scene(fig), "lines")
+    traces = [t for t in fig.data if t.type == "scatter" and t.mode == "lines"]
+    assert [(item["color"], item["width"]) for item in lines] == [(t.line.color, t.line.width) for t in traces]
+    assert sum(len(item["paths"]) for item in lines) == sum(w.size for w in WEIGHTS)
+    assert all(len(path) == 4 for item in lines for path in item["paths"])  # one segment: source to target
+
+
+def test_a_click_on_a_marker_reads_back_as_the_pick_plotly_would_give():
+    fig = FIGURES["network"]()
+    scene = canvas.scene(fig)
+    (weights,) = [item for item in _items(scene, "markers") if fig.data[item["trace"]].name == "weights"]
+    k = 7
+    point = {  # what ui/canvas.js sends for a click on the marker's point k
+        "curve_number": weights["trace"],
+        "point_index": k,
+        "x": weights["x"][k],
+        "y": weights["y"][k],
+        "customdata": weights["customdata"][k],
+    }
+    assert pf.picked({"points": [point]}) == pf.picked({"selection": {"points": [point]}}) == Pick("weight", 1, 2, 1)
+    assert weights["hover"] == fig.data[weights["trace"]].hovertemplate and weights["interactive"]
+
+
+def test_markers_coloured_by_value_take_the_colour_scale():
+    fig = pf.network_graph(
+        WEIGHTS, [np.array([-1.0, 0.0, 1.0, 5.0, -5.0]), *BIASES[1:]], ["a", "b", "c"], ["tanh", "tanh", "linear"]
+    )
+    scene = canvas.scene(fig)
+    (biases,) = [item for item in _items(scene, "markers") if fig.data[item["trace"]].name == "biases"]
+    expected = [NEGATIVE, "#F7F7F7", POSITIVE, POSITIVE, NEGATIVE]  # saturating at ±1 (cmin, cmax)
+    colours = np.array([_rgb(c) for c in biases["color"][:5]]) - np.array([_rgb(c) for c in expected])
+    assert np.abs(colours).max() <= 2  # a 256-colour table
+    assert biases["symbol"] == "square" and biases["line"][1] > 0
+
+
+def test_invisible_click_markers_stay_clickable_without_a_label():
+    scene = canvas.scene(FIGURES["class regions"]())
+    click = _items(scene, "markers")[-1]
+    assert click["interactive"] and click["hover"] is None and len(click["x"]) == pf.CLICK_GRID**2
+
+
+def test_text_shapes_and_axes_carry_over():
+    fig = _graph(selected=Pick("weight", 2, 1, 3))
+    scene = canvas.scene(fig)
+    (labels,) = _items(scene, "text")
+    assert labels["text"] == list(fig.data[-1].text) and labels["position"] == "middle left"
+    (outline,) = scene["shapes"]
+    assert outline["kind"] == "line" and outline["x"] == [fig.layout.shapes[0].x0, fig.layout.shapes[0].x1]
+    assert [label for _, label in scene["xaxis"]["ticks"]] == list(fig.layout.xaxis.ticktext)
+    assert scene["equal"] and not scene["yaxis"]["visible"]
+    regression = FIGURES["regression"]()
+    plane = canvas.scene(regression)
+    assert plane["xaxis"]["ticks"] is None  # placed by the browser, by the axis's length, as plotly does
+    assert plane["xaxis"]["title"] == "x₁" and plane["xaxis"]["range"] == list(regression.layout.xaxis.range)
+
+
+def test_what_the_canvas_cannot_draw_is_refused_not_dropped():
+    def figure(*traces, **layout):
+        fig = go.Figure(traces)
+        fig.update_layout(xaxis_range=[0, 1], yaxis_range=[0, 1], **layout)
+        return fig
+
+    with pytest.raises(ValueError, match="bar"):
+        canvas.scene(figure(go.Bar(x=[1], y=[1])))
+    with pytest.raises(ValueError, match="fill"):
+        canvas.scene(figure(go.Scatter(x=[0, 1], y=[0, 1], fill="tozeroy")))
+    with pytest.raises(ValueError, match="mode"):
+        canvas.scene(figure(go.Scatter(x=[0, 1], y=[0, 1], mode="lines+markers")))
+    with pytest.raises(ValueError, match="circle"):
+        canvas.scene(figure(go.Scatter(x=[0], y=[0]), shapes=[dict(type="circle", x0=0, x1=1, y0=0, y1=1)]))
+    with pytest.raises(ValueError, match="range"):
+        canvas.scene(go.Figure(go.Scatter(x=[0], y=[0])))
