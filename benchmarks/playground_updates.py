@@ -1,15 +1,19 @@
 """Visual updates per second of the Playground in Chromium: 2-8-8-2 on 400 points, every neuron's map on.
 
 A page opens ``/playground?problem=spiral&hidden=8,8&points=400&lr=0.01`` (tanh, SGD, batch 10: a run whose
-pictures keep changing for minutes), presses Play and, for ``--seconds`` (bounded), counts how often the network
-chart's neuron-map mosaic (one heatmap image) changes in the DOM, polled every 20 ms in the page (a redraw that
-changes no map is not counted); the Step metric read at both ends gives the training rate. Target: >= 8 updates/s
-with the per-neuron maps on (issue 14).
+pictures keep changing for minutes), presses Play and, for ``--seconds`` (bounded), counts how often the network's
+picture changes: a digest of the live canvas's pixels, read every 25 ms in the page (a redraw that changes
+nothing is not counted); the Step metric read at both ends gives the training rate. Target: >= 8 updates/s with
+the per-neuron maps on (issue 14).
 
-Measured on the shared 2-core machine (load average 2-5 from other work), 2026-12-03: 1.7-3.9 map updates/s at
-630-1,570 training steps/s, with the maps redrawn every 0.1 s (``MAPS_S``) or 0.4 s: the server builds both
-figures in ~10 ms (maps 0.7 ms, network 3 ms, regions 3 ms, JSON 3.5 ms), so the time goes to the fragment
-reruns and Chromium's re-render sharing the 2 cores with the training worker. The target is not met yet.
+Measured on the shared 2-core machine, 2026-12-03.
+Before (plotly charts redrawn by the live fragment every 0.4 s, the model copied through ``LiveRun.call``):
+1.6-3.9 map updates/s at 630-1,570 training steps/s. The server built both figures in ~10 ms; Chromium's main
+thread was 77 % busy re-rendering them (long tasks), and redrawn faster they came out blank.
+After (while training, both figures painted on a canvas from ``nnviz.figures.canvas.scene`` every 0.1 s, the
+maps drawn from the worker's ``LatestModel`` copy, no wait for the end of a slice): 8.4-9.1 updates/s at 560-860
+training steps/s (load average 1.2-2.1), the main thread ~20 % busy. Faster than 0.1 s gained nothing (7.5/s at
+0.08 s): a fragment run takes 50-100 ms on the server next to the training worker.
 
 Run: ``.venv/bin/python benchmarks/playground_updates.py [--seconds 10] [--screenshot docs/screenshots/playground.png]``
 (about a minute: the server start, the first run, the window).
