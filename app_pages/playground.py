@@ -21,6 +21,7 @@ from nnviz.features import FEATURES, PLAIN, FeatureMap
 from nnviz.figures import playground as figures
 from nnviz.figures.training import learning_curves
 from nnviz.live import EVAL_SAMPLES, LatestModel, RunState, Snapshot
+from nnviz.losses import LOSSES
 from nnviz.network_view import Pick, PlaneGrid
 from nnviz.optimizers import OPTIMIZERS
 from nnviz.playground import (
@@ -47,7 +48,6 @@ PLANE = PlaneGrid(resolution=60)
 DATA_KEY, PICK_KEY, CLICK_KEY = "playground_points", "playground_pick", "playground_clicked"
 PAINT_KEY, PAINT_VALUE_KEY = "playground_paint", "playground_paint_value"
 CLICK_RADIUS = 0.4
-LOSS_NAME = {False: "cross-entropy", True: "MSE"}  # by `regression`
 MAPS_S = 0.1  # redraw period of the maps while training (on the live canvas: plotly managed 2.5 redraws/s)
 PLANE_HEIGHT = 380
 
@@ -229,6 +229,14 @@ with settings:
     batch = view.select_slider("batch", "Batch size")
     l1 = view.select_slider("l1", "L1 rate", help="Pushes weights to exactly 0: edges vanish.")
     l2 = view.select_slider("l2", "L2 rate", help="Pulls every weight towards 0 a little each step.")
+    yours = st.session_state.get(DATA_KEY) if view["data"] == "yours" else None
+    if yours.is_regression if yours is not None else PROBLEMS[problem].task == "regression":
+        view.selectbox(
+            "loss",
+            "Loss",
+            format_func=lambda key: LOSSES[key].label,
+            help="The mean squared error weighs big misses most; the mean absolute error, every miss alike.",
+        )
     epochs = int(view.number_input("epochs", "Epochs", help="Changes the run's length without starting over."))
     discretize = view.toggle("discretize", "Discretize output", help="Only the predicted class, no shades.")
     show_test = view.toggle("test", "Show test points")
@@ -259,6 +267,7 @@ with main, ui.explain_errors():
         n_in=feature_map.size,
         n_out=1 if regression else points.n_classes,
         task=points.task,
+        loss=view["loss"] if points.is_regression else None,
     )
     defines = (view["data"], problem, view["classes"], view["noise"], view["points"], view["train"])
     defines += (feature_map.names, ui.seed(), id(st.session_state.get(DATA_KEY)) if view["data"] == "yours" else 0)
@@ -299,7 +308,7 @@ with settings:
             key="playground_points_csv",
         )
     st.caption(
-        f"{config.spec.describe()}: {n_parameters(config.sizes):,} parameters, {LOSS_NAME[regression]} loss, "
+        f"{config.spec.describe()}: {n_parameters(config.sizes):,} parameters, {LOSSES[config.loss].short} loss, "
         f"{dataset.n_train} training and {dataset.n_test} test points."
     )
 
@@ -328,7 +337,7 @@ def show_metrics(snapshot: Snapshot) -> None:
     cols[1].metric("Train loss", f"{losses[-1]:.3f}" if losses else "—", help="of the last batch")
     test_loss = f"{evaluation.split.capitalize()} loss" if evaluation else "Test loss"
     cols[2].metric(
-        test_loss, _value(evaluation, "loss"), help=f"{LOSS_NAME[regression]}, up to {EVAL_SAMPLES:,} points"
+        test_loss, _value(evaluation, "loss"), help=f"{LOSSES[config.loss].short}, up to {EVAL_SAMPLES:,} points"
     )
     if not regression:
         cols[3].metric("Accuracy", f"{100 * evaluation.accuracy:.1f} %" if evaluation else "—", help="test points")
@@ -448,7 +457,7 @@ def draw_curves(snapshot: Snapshot) -> None:
     batch_records, epoch_records = snapshot.history.columns("batch"), snapshot.history.columns("epoch")
     ui.show_figure(
         learning_curves(
-            batch_records, epoch_records, snapshot.batches_per_epoch, loss_name=LOSS_NAME[regression], height=260
+            batch_records, epoch_records, snapshot.batches_per_epoch, loss_name=LOSSES[config.loss].short, height=260
         ),
         key="playground_loss",
     )

@@ -43,8 +43,9 @@ LEARNING_RATES = (1e-5, 1e-4, 3e-4, 1e-3, 3e-3, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 
 BATCH_SIZES = (1, 5, 10, 32, 64, 128, 256)
 PENALTIES = (0.0, 1e-4, 1e-3, 3e-3, 0.01, 0.03, 0.1)
 """The L1 and L2 rates one may choose, as in TensorFlow Playground."""
-LOSS_OF_TASK = {"classification": "cross_entropy", "regression": "mse"}
-"""The loss a playground run trains with, by the data's task (:data:`nnviz.dataset.TASKS`)."""
+LOSSES_OF_TASK = {"classification": ("cross_entropy",), "regression": ("mse", "mae")}
+"""The losses a playground run may train with, by the data's task (:data:`nnviz.dataset.TASKS`), the default first:
+softmax cross-entropy for classes; the mean squared or the mean absolute error for a regression's values."""
 
 
 def n_parameters(sizes: Sequence[int]) -> int:
@@ -145,17 +146,22 @@ def playground_config(
     n_in: int = 2,
     n_out: int = 2,
     task: str = "classification",
+    loss: str | None = None,
 ) -> TrainConfig:
     """The :class:`TrainConfig` of a Playground run: ``n_in -> hidden... -> n_out`` logits, cross-entropy loss;
-    for ``task="regression"`` one linear output and the mean squared error (TensorFlow Playground's regression).
+    for ``task="regression"`` one linear output and the mean squared error (TensorFlow Playground's regression), or
+    ``loss`` another of the task's :data:`LOSSES_OF_TASK` (the mean absolute error, ``"mae"``).
 
     ``activation`` follows every hidden layer, or is one name per hidden layer; the output is linear (softmax is
     inside the loss). ``n_in`` is the number of input features (crosses included), ``n_out`` of classes (1 for
     a regression). Raises ValueError for an unknown name or task, a bad number or hidden layers outside the bounds
     (:func:`check_hidden`).
     """
-    if task not in LOSS_OF_TASK:
-        raise ValueError(f"A playground task is {' or '.join(LOSS_OF_TASK)}, not {task!r}.")
+    if task not in LOSSES_OF_TASK:
+        raise ValueError(f"A playground task is {' or '.join(LOSSES_OF_TASK)}, not {task!r}.")
+    loss = loss or LOSSES_OF_TASK[task][0]
+    if loss not in LOSSES_OF_TASK[task]:
+        raise ValueError(f"A playground {task} trains with {' or '.join(LOSSES_OF_TASK[task])}, not {loss!r}.")
     hidden = check_hidden(hidden)
     sizes = (n_in, *hidden, n_out)
     if isinstance(activation, str):
@@ -167,7 +173,7 @@ def playground_config(
     return TrainConfig(
         sizes=sizes,
         activations=activations,
-        loss=LOSS_OF_TASK[task],
+        loss=loss,
         optimizer=optimizer,
         lr=lr,
         batch_size=batch_size,

@@ -178,19 +178,19 @@ def test_playground_script_with_crosses_and_ones_own_points_reproduces_the_app()
 REGRESSION_LINE = re.compile(r"epoch (\d+): loss ([-\d.naif]+), test loss ([-\d.naif]+)")
 
 
-@pytest.mark.parametrize("points", [False, True])
-def test_regression_script_prints_the_apps_losses(points):
-    """A regression toy loaded by nnviz, or its points embedded: the script's epoch losses and test losses (MSE)
-    are the app's, and it prints no accuracy."""
+@pytest.mark.parametrize(("points", "loss"), [(False, "mse"), (True, "mse"), (False, "mae")])
+def test_regression_script_prints_the_apps_losses(points, loss):
+    """A regression toy loaded by nnviz, or its points embedded: the script's epoch losses and test losses (MSE or
+    MAE) are the app's, and it prints no accuracy."""
     data = make_toy("reg-gauss", n_samples=160, noise=0.1, train_fraction=0.5, seed=6)
     features = FeatureMap(("x1", "x2", "sin_x1", "sin_x2"))
-    config = playground_config((6,), "tanh", "sgd", 0.1, 16, 3, n_in=4, n_out=1, task="regression", seed=1)
+    config = playground_config((6,), "tanh", "sgd", 0.1, 16, 3, n_in=4, n_out=1, task="regression", seed=1, loss=loss)
     if points:
         code = training_script(config, "reg-gauss", features=features, points=data)
     else:
         code = training_script(config, "reg-gauss", seed=6, features=features, n_samples=160, noise=0.1)
         assert "make_toy(" in code
-    assert "accuracy" not in code and "nn.MSELoss()" in code
+    assert "accuracy" not in code and {"mse": "nn.MSELoss()", "mae": "nn.L1Loss()"}[loss] in code
     trainer = Trainer(config, features.dataset(data))
     trainer.run()
     printed = [(float(m[2]), float(m[3])) for m in REGRESSION_LINE.finditer(run_in_process(code))]

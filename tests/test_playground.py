@@ -65,6 +65,16 @@ def test_playground_config_is_two_in_two_out_with_linear_logits():
         playground.playground_config((4,), "tanh", "lbfgs", 0.1, 5, 3)
 
 
+def test_a_playground_loss_must_fit_its_task():
+    regression = playground.playground_config((3,), "tanh", "sgd", 0.1, 5, 3, n_out=1, task="regression", loss="mae")
+    assert regression.loss == "mae" and regression.sizes[-1] == 1
+    assert playground.playground_config((3,), "tanh", "sgd", 0.1, 5, 3, n_out=1, task="regression").loss == "mse"
+    with pytest.raises(ValueError, match="classification trains with cross_entropy, not 'mse'"):
+        playground.playground_config((3,), "tanh", "sgd", 0.1, 5, 3, loss="mse")
+    with pytest.raises(ValueError, match="regression trains with mse or mae"):
+        playground.playground_config((3,), "tanh", "sgd", 0.1, 5, 3, n_out=1, task="regression", loss="bce")
+
+
 def _trainer(batch_size: int = 10) -> Trainer:
     return Trainer(playground.playground_config((4,), "tanh", "adam", 0.03, batch_size, 3), load_dataset("xor"))
 

@@ -1,6 +1,6 @@
 """The Playground's architecture controls and regression problems driven headless, each checked against the model:
 the +/− buttons change the model's layer sizes (through the typed widths and the URL), a layer's activation
-select puts that activation module in the model, and a regression run's loss is torch's MSE of its output."""
+select puts that activation module in the model, and a regression run's loss is torch's MSE (or L1) of its output."""
 
 from __future__ import annotations
 
@@ -91,26 +91,32 @@ def test_a_link_with_activations_per_layer_builds_them():
     assert any("step" in error.value for error in bad.error)  # step cannot be trained: said, nothing built
 
 
-@pytest.mark.parametrize("problem", ["reg-plane", "reg-gauss"])
-def test_a_regression_trains_one_linear_output_on_torchs_mse(at, problem):
+LOSS_FUNCTIONS = {"mse": (F.mse_loss, "nn.MSELoss()"), "mae": (F.l1_loss, "nn.L1Loss()")}
+
+
+@pytest.mark.parametrize(("problem", "loss_name"), [("reg-plane", "mse"), ("reg-gauss", "mse"), ("reg-gauss", "mae")])
+def test_a_regression_trains_one_linear_output_on_torchs_loss(at, problem, loss_name):
     at.selectbox(key="pg_problem").set_value(problem).run()
+    if loss_name != "mse":
+        at.selectbox(key="pg_loss").set_value(loss_name).run()
+    torch_loss, module_code = LOSS_FUNCTIONS[loss_name]
     at.button(key="playground_step").click().run()
     run = run_of(at)
     run.wait(lambda snapshot: snapshot.step >= 1 and not snapshot.running, 30)
     at.run()
     assert not at.exception and not at.error
     snapshot = run.snapshot
-    assert snapshot.config.loss == "mse" and snapshot.config.sizes[-1] == 1 and snapshot.step == 1
+    assert snapshot.config.loss == loss_name and snapshot.config.sizes[-1] == 1 and snapshot.step == 1
 
     def losses(trainer):
         with torch.no_grad():
-            mse = F.mse_loss(trainer.model(trainer.x_test).squeeze(-1), trainer.data.y_test)
-        return float(mse), trainer.evaluate("test")
+            expected = torch_loss(trainer.model(trainer.x_test).squeeze(-1), trainer.data.y_test)
+        return float(expected), trainer.evaluate("test")
 
-    mse, (loss, accuracy) = run.call(losses)
-    assert loss == pytest.approx(mse, rel=1e-6) and accuracy != accuracy  # NaN: a regression has no accuracy
+    expected, (loss, accuracy) = run.call(losses)
+    assert loss == pytest.approx(expected, rel=1e-6) and accuracy != accuracy  # NaN: a regression has no accuracy
     script = at.code[0].value  # the exported script trains the same regression
-    assert f'make_toy("{problem}", seed=' in script and "nn.MSELoss()" in script and "test loss" in script
+    assert f'make_toy("{problem}", seed=' in script and module_code in script and "test loss" in script
     metrics = {m.label: m.value for m in at.metric}
     assert "Accuracy" not in metrics and metrics["Test loss"] == f"{snapshot.evaluation.loss:.3f}"
 

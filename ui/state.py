@@ -38,7 +38,7 @@ from nnviz.losses import BATCH_PRESETS, pair_losses, traced_losses
 from nnviz.network import MAX_LAYERS, MAX_WIDTH
 from nnviz.neuron import GATE_INPUTS, LOGIC_GATES, PERCEPTRON_EPOCHS
 from nnviz.optimizers import MAX_LEARNING_RATE, OPTIMIZERS
-from nnviz.playground import BATCH_SIZES, LEARNING_RATES, PENALTIES
+from nnviz.playground import BATCH_SIZES, LEARNING_RATES, LOSSES_OF_TASK, PENALTIES
 from nnviz.recipes import RECIPES
 from nnviz.toys import MAX_CLASSES, MAX_SAMPLES, PROBLEMS
 from nnviz.training import MAX_EPOCHS
@@ -845,6 +845,7 @@ PAGES: dict[str, Fields] = {
         batch=Choice(10, BATCH_SIZES),
         l1=Choice(0.0, PENALTIES),
         l2=Choice(0.0, PENALTIES),
+        loss=Choice(LOSSES_OF_TASK["regression"][0], LOSSES_OF_TASK["regression"]),  # a regression's
         epochs=Int(2000, 1, MAX_EPOCHS),
         discretize=Bool(False),
         test=Bool(True),
