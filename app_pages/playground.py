@@ -417,7 +417,7 @@ def draw_maps(snapshot: Snapshot) -> None:
                 t_test=y_test,
                 class_names=class_names,
                 discretize=discretize,
-                title=f"Neuron {pick.symbol} over the plane (click the output to go back)",
+                title=f"Neuron {pick.symbol} over the plane",
                 height=PLANE_HEIGHT,
             )
         elif regression:
@@ -430,7 +430,7 @@ def draw_maps(snapshot: Snapshot) -> None:
                 x_test,
                 y_test,
                 discretize=discretize,
-                title="Network output" + (": click to add or remove a point" if view["data"] == "yours" else ""),
+                title="Network output",
                 height=PLANE_HEIGHT,
             )
         else:
@@ -444,13 +444,18 @@ def draw_maps(snapshot: Snapshot) -> None:
                 y_test,
                 class_names=points.class_names,
                 discretize=discretize,
-                title="Decision regions" + (": click to add or remove a point" if view["data"] == "yours" else ""),
+                title="Decision regions",
                 height=PLANE_HEIGHT,
             )
         if view["data"] == "yours":
             show(figures.add_click_layer(fig, TOY_EXTENT), "playground_plane", clicked_plane)
         else:
             show(fig, "playground_plane")
+        hints = ["Click to add a point, or on a point to remove it."] if view["data"] == "yours" else []
+        if pick is not None and pick.kind == "neuron" and 0 < pick.layer < len(plane.layers) - 1:
+            hints.append("Click an output neuron to see the decision regions again.")
+        if hints:
+            st.caption(" ".join(hints))  # under the plot: in its title, they ran past a narrow column's edge
 
 
 def draw_curves(snapshot: Snapshot) -> None:

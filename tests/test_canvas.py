@@ -67,6 +67,14 @@ def test_a_heatmap_is_an_image_in_plotlys_colours_with_the_largest_y_on_top():
     assert pixels[0, 2, 3] == 0  # NaN is transparent
 
 
+def test_a_heatmap_with_a_colour_scale_shown_brings_its_colour_bar():
+    shown = _items(canvas.scene(FIGURES["neuron map"]()), "image")[0]["colorbar"]
+    heatmap = FIGURES["neuron map"]().data[0]
+    assert shown["range"] == [heatmap.zmin, heatmap.zmax]
+    assert [shown["stops"][k][1] for k in (0, 10)] == [NEGATIVE.lower(), POSITIVE.lower()]
+    assert _items(canvas.scene(FIGURES["regression"]()), "image")[0]["colorbar"] is None  # showscale=False
+
+
 def test_the_mosaic_keeps_its_unequal_cells_and_every_tile():
     fig = FIGURES["network"]()
     mosaic = fig.data[0]

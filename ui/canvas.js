@@ -68,8 +68,16 @@ function decode(item) {
 
 // --- geometry: data coordinates to CSS pixels, as plotly lays out a figure --------------------------------------
 
+const COLORBAR_PX = 72; // room on the right for a colour bar and its labels
+
+function colorbarOf(scene) {
+  const item = scene.items.find((item) => item.kind === "image" && item.colorbar);
+  return item ? item.colorbar : null;
+}
+
 function frame(scene, width, bottom) {
-  const [l, r, t] = scene.margin;
+  const [l, r0, t] = scene.margin;
+  const r = r0 + (colorbarOf(scene) ? COLORBAR_PX : 0);
   let left = l, top = t, w = Math.max(10, width - l - r), h = Math.max(10, scene.height - t - bottom);
   const [x0, x1] = scene.xaxis.range, [y0, y1] = scene.yaxis.range;
   if (scene.equal) { // constrain="domain": the longer side shrinks, centred
@@ -157,6 +165,8 @@ function paint(view, canvas, root) {
   g.restore();
   for (const item of texts) drawTexts(g, item, f, font(item.size || scene.font.size), scene.font.color);
   axes(g, scene, f, font(scene.font.size));
+  const bar = colorbarOf(scene);
+  if (bar) drawColorbar(g, bar, f, width - scene.margin[1] - COLORBAR_PX + 16, font(scene.font.size), scene.font.color);
   if (scene.title.text) {
     g.fillStyle = scene.font.color;
     g.font = font(scene.title.size);
@@ -322,6 +332,22 @@ function drawTexts(g, item, f, font, color) {
   for (let k = 0; k < item.x.length; k++) g.fillText(item.text[k], f.x(item.x[k]), f.y(item.y[k]));
 }
 
+function drawColorbar(g, bar, f, left, font, color) {
+  // plotly's colour bar: 12 px wide, 80 % of the plot's height, centred on it, labelled at automatic ticks
+  const height = 0.8 * f.h, top = f.top + 0.1 * f.h, [low, high] = bar.range;
+  const gradient = g.createLinearGradient(0, top + height, 0, top);
+  for (const [share, stop] of bar.stops) gradient.addColorStop(share, stop);
+  g.fillStyle = gradient;
+  g.fillRect(left, top, 12, height);
+  g.font = font;
+  g.fillStyle = g.strokeStyle = color;
+  g.textAlign = "left";
+  g.textBaseline = "middle";
+  for (const [value, text] of ticks({ range: [low, high], ticks: null }, height, 40)) {
+    g.fillText(text, left + 17, top + height - ((value - low) / (high - low)) * height);
+  }
+}
+
 function drawShape(g, shape, f) {
   g.strokeStyle = shape.color;
   g.lineWidth = shape.width;
@@ -360,10 +386,13 @@ function hover(view, canvas, label, event) {
   if (!text) { label.style.display = "none"; return; }
   label.innerHTML = text; // templates are the app's own figures' (trusted); values are numbers and names
   label.style.display = "block";
-  const [, , px, py] = hit;
-  const flip = px + 16 + label.offsetWidth > canvas.clientWidth;
-  label.style.left = (flip ? px - 12 - label.offsetWidth : px + 12) + "px";
-  label.style.top = Math.max(0, py - label.offsetHeight - 8) + "px";
+  // beside the pointer, inside the canvas (the element around it clips what sticks out)
+  const [, , px, py] = hit, width = label.offsetWidth, height = label.offsetHeight;
+  const right = px + 12 + width <= canvas.clientWidth;
+  const left = right ? px + 12 : px - 12 - width;
+  const top = py - 8 - height >= 0 ? py - 8 - height : py + 16;
+  label.style.left = Math.max(0, Math.min(left, canvas.clientWidth - width)) + "px";
+  label.style.top = Math.max(0, Math.min(top, canvas.clientHeight - height)) + "px";
 }
 
 function click(view, canvas, event) {
@@ -376,23 +405,25 @@ function click(view, canvas, event) {
 }
 
 function fill(template, item, k) {
-  // plotly's hover template: %{x}, %{y}, %{text}, %{customdata}, %{customdata[i]}, with :.Nf or :.Ng formats
+  // plotly's hover template: %{x}, %{y}, %{text}, %{customdata}, %{customdata[i]}, with :.Nf or :.Ng formats;
+  // as in plotly, the template and the values may hold <br>, <sup>, <sub>, <i> and <b>, and no other markup
   const fields = { x: item.x[k], y: item.y[k], text: item.text ? item.text[k] : "", customdata: item.customdata ? item.customdata[k] : "" };
-  return template
+  const filled = template
     .replace(/<extra>.*?<\/extra>/g, "")
     .replace(/%\{(\w+)(?:\[(\d+)\])?(?::([^}]*))?\}/g, (_, name, index, format) => {
       let value = fields[name];
       if (index !== undefined && Array.isArray(value)) value = value[Number(index)];
-      return format ? formatted(value, format) : escape(String(value));
+      return format ? formatted(value, format) : String(value);
     });
+  return escape(filled).replace(/&lt;(\/?(?:br|sup|sub|i|b))&gt;/g, "<$1>");
 }
 
 function formatted(value, format) {
   const match = /^\.(\d+)([fg])$/.exec(format);
-  if (!match || typeof value !== "number") return escape(String(value));
+  if (!match || typeof value !== "number") return String(value);
   const digits = Number(match[1]);
   const text = match[2] === "f" ? value.toFixed(digits) : String(Number(value.toPrecision(digits)));
-  return text.replace("-", "−");
+  return text.replace("-", "\u2212");
 }
 
 function escape(text) {

@@ -10,11 +10,11 @@ interactive plotly chart shown when the run stops are the same drawing.
 Only what the live figures use is converted, and anything else raises ValueError (a figure never loses a part
 silently): heatmaps (colour scale, opacity, cell centres or edges, gaps between cells of unequal size), scatter
 traces of lines (NaN between segments), markers (circle or square, one colour, a colour array on a colour scale,
-an outline) and text; line and rectangle shapes; the title, margins, axis ranges, ticks and titles, and equal
-axis scales (``scaleanchor``). Markers keep what hover and click need: the hover template (filled in by the
-browser from ``x``, ``y``, ``text`` and ``customdata``) and ``customdata``, which a click sends back in plotly's
-selection format (``{"points": [{"curve_number", "point_index", "x", "y", "customdata"}]}``), so the callbacks
-of ``st.plotly_chart(on_select=...)`` read it unchanged.
+an outline) and text; line and rectangle shapes; the title, margins, axis ranges, ticks and titles, equal axis
+scales (``scaleanchor``) and a heatmap's colour bar. Markers keep what hover and click need: the hover template
+(filled in by the browser from ``x``, ``y``, ``text`` and ``customdata``) and ``customdata``, which a click
+sends back in plotly's selection format (``{"points": [{"curve_number", "point_index", "x", "y",
+"customdata"}]}``), so the callbacks of ``st.plotly_chart(on_select=...)`` read it unchanged.
 """
 
 from __future__ import annotations
@@ -114,8 +114,9 @@ def _image(trace: dict) -> dict[str, Any]:
     z = np.asarray(trace["z"], dtype=np.float64)
     low = float(trace.get("zmin", np.nanmin(z)))
     high = float(trace.get("zmax", np.nanmax(z)))
+    scale = _scale_of(trace.get("colorscale"))
     rgba = np.zeros((*z.shape, 4), dtype=np.uint8)
-    rgba[..., :3] = _colors(z, _scale_of(trace.get("colorscale")), low, high)
+    rgba[..., :3] = _colors(z, scale, low, high)
     rgba[..., 3] = np.where(np.isnan(z), 0, 255)
     x_edges, y_edges = _edges(trace.get("x"), z.shape[1]), _edges(trace.get("y"), z.shape[0])
     if y_edges[-1] < y_edges[0]:
@@ -128,7 +129,16 @@ def _image(trace: dict) -> dict[str, Any]:
         x=[float(v) for v in x_edges],
         y=[float(v) for v in y_edges],
         opacity=float(trace.get("opacity", 1.0)),
+        colorbar=_colorbar(scale, low, high) if trace.get("showscale", True) else None,
     )
+
+
+def _colorbar(scale: tuple[tuple[float, str], ...], low: float, high: float) -> dict[str, Any]:
+    """A heatmap's colour bar: its colours at 11 evenly spaced stops (``[share, "#rrggbb"]``) and its range."""
+    shares = np.linspace(0.0, 1.0, 11)
+    colors = lookup_table(scale)[np.rint(shares * (LUT_SIZE - 1)).astype(np.intp)]
+    stops = [[float(at), f"#{r:02x}{g:02x}{b:02x}"] for at, (r, g, b) in zip(shares, colors.tolist(), strict=True)]
+    return dict(stops=stops, range=[low, high])
 
 
 def _edges(coordinates, n: int) -> np.ndarray:
