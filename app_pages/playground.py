@@ -404,8 +404,9 @@ def draw_maps(snapshot: Snapshot) -> None:
     axis = PLANE.axis.numpy()
     x_train, x_test = points.x_train.numpy(), points.x_test.numpy() if show_test else None
     y_test = points.y_test.numpy() if show_test else None
+    neuron_shown = pick is not None and pick.kind == "neuron" and 0 < pick.layer < len(plane.layers) - 1
     with right:
-        if pick is not None and pick.kind == "neuron" and 0 < pick.layer < len(plane.layers) - 1:
+        if neuron_shown:
             fig = figures.neuron_map(
                 axis,
                 axis,
@@ -452,7 +453,7 @@ def draw_maps(snapshot: Snapshot) -> None:
         else:
             show(fig, "playground_plane")
         hints = ["Click to add a point, or on a point to remove it."] if view["data"] == "yours" else []
-        if pick is not None and pick.kind == "neuron" and 0 < pick.layer < len(plane.layers) - 1:
+        if neuron_shown:
             hints.append("Click an output neuron to see the decision regions again.")
         if hints:
             st.caption(" ".join(hints))  # under the plot: in its title, they ran past a narrow column's edge

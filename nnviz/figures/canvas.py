@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 import plotly.graph_objects as go
 from PIL import Image
-from plotly.colors import get_colorscale
+from plotly.colors import get_colorscale, hex_to_rgb, unlabel_rgb
 
 from nnviz.figures.style import BASE_FONT_SIZE, FONT_FAMILY, TEMPLATE, TITLE_PAD
 
@@ -136,9 +136,8 @@ def _image(trace: dict) -> dict[str, Any]:
 def _colorbar(scale: tuple[tuple[float, str], ...], low: float, high: float) -> dict[str, Any]:
     """A heatmap's colour bar: its colours at 11 evenly spaced stops (``[share, "#rrggbb"]``) and its range."""
     shares = np.linspace(0.0, 1.0, 11)
-    colors = lookup_table(scale)[np.rint(shares * (LUT_SIZE - 1)).astype(np.intp)]
-    stops = [[float(at), f"#{r:02x}{g:02x}{b:02x}"] for at, (r, g, b) in zip(shares, colors.tolist(), strict=True)]
-    return dict(stops=stops, range=[low, high])
+    colors = _hex(_colors(shares, scale, 0.0, 1.0))
+    return dict(stops=[[float(at), color] for at, color in zip(shares, colors, strict=True)], range=[low, high])
 
 
 def _edges(coordinates, n: int) -> np.ndarray:
@@ -232,7 +231,11 @@ def _marker_colors(marker: dict) -> list[str]:
     values = values.astype(np.float64)
     low = float(marker.get("cmin", values.min()))
     high = float(marker.get("cmax", values.max()))
-    rgb = _colors(values, _scale_of(marker.get("colorscale")), low, high)
+    return _hex(_colors(values, _scale_of(marker.get("colorscale")), low, high))
+
+
+def _hex(rgb: np.ndarray) -> list[str]:
+    """``(n, 3)`` uint8 colours as ``#rrggbb``."""
     return [f"#{r:02x}{g:02x}{b:02x}" for r, g, b in rgb.tolist()]
 
 
@@ -264,9 +267,9 @@ def lookup_table(colorscale: tuple[tuple[float, str], ...]) -> np.ndarray:
 def _rgb(color: str) -> tuple[float, float, float]:
     """``#rrggbb``, ``rgb(r, g, b)`` or ``rgba(r, g, b, a)`` as three numbers 0–255 (a scale's alpha is ignored)."""
     if color.startswith("#"):
-        return tuple(float(int(color[k : k + 2], 16)) for k in (1, 3, 5))
+        return tuple(float(part) for part in hex_to_rgb(color))
     if color.startswith("rgb"):
-        return tuple(float(part) for part in color[color.index("(") + 1 : -1].split(",")[:3])
+        return unlabel_rgb(color)[:3]
     raise ValueError(f"A canvas colour scale takes #rrggbb or rgb() colours, not {color!r}.")
 
 
