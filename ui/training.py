@@ -210,9 +210,14 @@ class LiveTraining:
 
 def _command(run: LiveRun, command: Callable[[], int]) -> None:
     """Send a command and wait (briefly) until the worker has applied it, so that the rerun this click causes
-    already shows the run playing, paused or rewound."""
+    already shows the run playing, paused or rewound; after Batch, until its step is taken (a slice or two even
+    with a full classroom: a step joins the queue at the front), so the rerun shows the new step at once instead
+    of at the next tick of the live area."""
     command_id = command()
-    run.wait(lambda snapshot: snapshot.applied >= command_id, timeout=1.0)
+    if command == run.step:
+        run.wait(lambda snapshot: snapshot.applied >= command_id and not snapshot.running, timeout=1.0)
+    else:
+        run.wait(lambda snapshot: snapshot.applied >= command_id, timeout=1.0)
 
 
 def _retunable_changes(live: TrainConfig, wanted: TrainConfig) -> dict | None:
