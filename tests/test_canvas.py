@@ -14,9 +14,9 @@ from plotly.colors import sample_colorscale
 
 from nnviz.figures import canvas
 from nnviz.figures import playground as pf
-from nnviz.figures.style import DIVERGING_SCALE, NEGATIVE, POSITIVE, presenter, styled
+from nnviz.figures.style import DIVERGING_SCALE, NEGATIVE, POSITIVE, PRESENTER_SCALE, presenter, styled
 from nnviz.network_view import Pick
-from tests.test_playground_figures import BIASES, FIGURES, WEIGHTS, _graph
+from tests.test_playground_figures import BIASES, BUILT, FIGURES, WEIGHTS, _graph
 
 LIVE_FIGURES = [name for name in FIGURES if name != "hidden space"]  # what the live canvas draws
 
@@ -44,6 +44,16 @@ def test_every_live_figure_becomes_strict_json_in_both_modes(name):
         assert scene["height"] == fig.layout.height
         assert scene["title"]["text"] == (fig.layout.title.text or "")
         assert len(text) < 200_000
+
+
+@pytest.mark.parametrize("name", LIVE_FIGURES)
+def test_a_figure_dict_draws_as_its_figure_and_scales_as_presenter_mode_scales_the_figure(name):
+    """A live page hands the canvas the builders' dicts, and presenter mode scales the scene, not a figure: both
+    must draw what the validated plotly figure draws."""
+    assert canvas.scene(BUILT[name]()) == canvas.scene(FIGURES[name]())
+    assert canvas.scene(BUILT[name](), scale=PRESENTER_SCALE) == canvas.scene(presenter(FIGURES[name]()))
+    titled = pf.network_graph(WEIGHTS, BIASES, ["a", "b", "c"], ["tanh", "tanh", "linear"], title="Every neuron")
+    assert canvas.scene(titled, scale=PRESENTER_SCALE) == canvas.scene(presenter(go.Figure(titled)))
 
 
 def test_presenter_mode_reaches_the_canvas():
@@ -115,8 +125,10 @@ def test_a_click_on_a_marker_reads_back_as_the_pick_plotly_would_give():
 
 
 def test_markers_coloured_by_value_take_the_colour_scale():
-    fig = pf.network_graph(
-        WEIGHTS, [np.array([-1.0, 0.0, 1.0, 5.0, -5.0]), *BIASES[1:]], ["a", "b", "c"], ["tanh", "tanh", "linear"]
+    fig = go.Figure(
+        pf.network_graph(
+            WEIGHTS, [np.array([-1.0, 0.0, 1.0, 5.0, -5.0]), *BIASES[1:]], ["a", "b", "c"], ["tanh", "tanh", "linear"]
+        )
     )
     scene = canvas.scene(fig)
     (biases,) = [item for item in _items(scene, "markers") if fig.data[item["trace"]].name == "biases"]

@@ -14,7 +14,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from nnviz import network
-from nnviz.figures.style import presenter
+from nnviz.figures.style import PRESENTER_SCALE, presenter
 from ui import lecture
 from ui.canvas import live_canvas
 from ui.errors import explain_errors  # noqa: F401
@@ -47,8 +47,8 @@ def page_header(title: str, intuition: str, formula: str | None = None) -> None:
         st.latex(formula)
 
 
-def show_figure(fig: go.Figure, *, key: str | None = None, **kwargs):
-    """Draw a plotly figure full width, scaled up in presenter mode.
+def show_figure(fig: go.Figure | dict, *, key: str | None = None, **kwargs):
+    """Draw a plotly figure (or plotly's figure dict) full width, scaled up in presenter mode.
 
     Extra keyword arguments go to ``st.plotly_chart`` (for example ``on_select="rerun"``);
     its return value (the selection, when selectable) is returned.
@@ -58,11 +58,11 @@ def show_figure(fig: go.Figure, *, key: str | None = None, **kwargs):
     return st.plotly_chart(fig, width="stretch", theme=None, key=key, config={"displaylogo": False}, **kwargs)
 
 
-def show_live_figure(fig: go.Figure, *, key: str, on_select: Callable[[], None] | None = None) -> None:
+def show_live_figure(fig: go.Figure | dict, *, key: str, on_select: Callable[[], None] | None = None) -> None:
     """Draw a figure of a live area on the live canvas (:mod:`ui.canvas`): painted in a few milliseconds instead
     of plotly's tens, so it can follow a training run several times a second; scaled up in presenter mode.
     ``on_select`` is called on a click on a marker, with ``st.session_state[key].selection`` as plotly's."""
-    live_canvas(presenter(fig) if presenter_on() else fig, key=key, on_select=on_select)
+    live_canvas(fig, key=key, on_select=on_select, scale=PRESENTER_SCALE if presenter_on() else 1.0)
 
 
 def layer_sizes(view: View, name: str = "sizes") -> list[int]:

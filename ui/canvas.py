@@ -29,9 +29,12 @@ _COMPONENT = st.components.v2.component(
 )
 
 
-def live_canvas(fig: go.Figure, *, key: str, on_select: Callable[[], None] | None = None) -> None:
-    """Paint ``fig`` (already styled, and scaled for presenter mode by the caller) on the canvas at ``key``."""
-    data = scene(fig)
+def live_canvas(
+    fig: go.Figure | dict, *, key: str, on_select: Callable[[], None] | None = None, scale: float = 1.0
+) -> None:
+    """Paint ``fig`` (already styled: a figure or plotly's figure dict) on the canvas at ``key``, enlarged by
+    ``scale`` as presenter mode enlarges a plotly chart."""
+    data = scene(fig, scale=scale)
     _COMPONENT(data=data, key=key, height=data["height"], on_selection_change=on_select or _ignore)
 
 

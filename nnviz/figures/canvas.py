@@ -22,6 +22,7 @@ from __future__ import annotations
 import base64
 import functools
 import io
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
@@ -40,30 +41,45 @@ _KEYS = {  # what each trace type may set: anything else would be lost on the ca
     "scatter": {"type", "x", "y", "mode", "marker", "line", "text", "textposition", "textfont", "customdata"}
     | {"hoverinfo", "hovertemplate", "showlegend", "name", "selected", "unselected", "cliponaxis"},
 }
+_THEME = TEMPLATE.layout.to_plotly_json()
+"""The theme's layout as plain dicts: what a figure leaves unset (a template's properties are slow to read)."""
 
 
-def scene(fig: go.Figure) -> dict[str, Any]:
+def scene(fig: go.Figure | Mapping, *, scale: float = 1.0) -> dict[str, Any]:
     """The drawing instructions of ``fig`` (see the module docstring), in trace order, shapes on top.
+
+    ``fig`` is a ``go.Figure`` or plotly's figure dict ``{"data": [...], "layout": {...}}``, read as it is (a
+    live page builds its figures as dicts: building the plotly objects cost more than the rest of a redraw).
+    ``scale`` enlarges the drawing as :func:`nnviz.figures.style.presenter` enlarges a plotly figure for a
+    lecture hall (fonts, the room for the title, line widths, marker and text sizes), without a figure to scale.
 
     Returns a JSON-ready dict: ``height`` (px), ``margin`` ``[l, r, t, b]`` (px), ``font`` and ``title``,
     ``xaxis`` / ``yaxis`` (``range``, ``ticks`` ``[[value, label], ...]``, ``title``, ``visible``, ``grid``,
     ``zeroline``), ``equal`` (one data unit is as long on both axes), ``items`` and ``shapes``.
     """
-    layout = fig.layout.to_plotly_json()  # plain dicts of what was set: far faster to read than properties
-    items = [_item(index, trace.to_plotly_json()) for index, trace in enumerate(fig.data)]
-    title, margin = layout.get("title", {}), layout.get("margin", {})
+    if isinstance(fig, Mapping):
+        layout, traces = fig.get("layout", {}), fig.get("data", ())
+    else:  # plain dicts of what was set, numpy arrays kept (the figure's own to_plotly_json encodes them)
+        layout, traces = fig.layout.to_plotly_json(), [trace.to_plotly_json() for trace in fig.data]
+    items = [_item(index, trace, scale) for index, trace in enumerate(traces)]
+    title, margin = layout.get("title", {}), dict(layout.get("margin", {}))
+    pad = title.get("pad", {}).get("t", TITLE_PAD)
+    if scale != 1.0 and title.get("text"):  # room for the larger title, as presenter() makes it
+        pad = round(pad * scale * 2)
+        if "t" in margin:
+            margin["t"] = round(margin["t"] * scale)
     return dict(
         height=int(layout.get("height", 420)),
-        margin=[int(margin.get(side, TEMPLATE.layout.margin[side])) for side in "lrtb"],
+        margin=[int(margin.get(side, _THEME["margin"][side])) for side in "lrtb"],
         font=dict(
             family=FONT_FAMILY,
-            size=layout.get("font", {}).get("size", BASE_FONT_SIZE),
-            color=TEMPLATE.layout.font.color,
+            size=_scaled(layout.get("font", {}).get("size", BASE_FONT_SIZE), scale),
+            color=_THEME["font"]["color"],
         ),
         title=dict(
             text=title.get("text", ""),
-            size=title.get("font", {}).get("size", TEMPLATE.layout.title.font.size),
-            pad=[title.get("pad", {}).get("t", TITLE_PAD), TEMPLATE.layout.title.pad.l],
+            size=_scaled(title.get("font", {}).get("size", _THEME["title"]["font"]["size"]), scale),
+            pad=[pad, _THEME["title"]["pad"]["l"]],
         ),
         xaxis=_axis(layout.get("xaxis", {})),
         yaxis=_axis(layout.get("yaxis", {})),
@@ -71,6 +87,11 @@ def scene(fig: go.Figure) -> dict[str, Any]:
         items=items,
         shapes=[_shape(shape) for shape in layout.get("shapes", ())],
     )
+
+
+def _scaled(size: float, scale: float) -> float:
+    """A font size for ``scale``: whole pixels once scaled, as presenter() rounds them."""
+    return size if scale == 1.0 else round(size * scale)
 
 
 # --- axes ---------------------------------------------------------------------------------------------------------
@@ -99,17 +120,17 @@ def _axis(axis: dict) -> dict[str, Any]:
 # --- traces -------------------------------------------------------------------------------------------------------
 
 
-def _item(index: int, trace: dict) -> dict[str, Any]:
+def _item(index: int, trace: Mapping, scale: float) -> dict[str, Any]:
     kind = trace.get("type", "scatter")
     if kind not in _KEYS:
         raise ValueError(f"A canvas figure draws heatmaps and scatter traces, not {kind!r}.")
     unknown = set(trace) - _KEYS[kind]
     if unknown:
         raise ValueError(f"A canvas figure does not draw a {kind}'s {sorted(unknown)}.")
-    return _image(trace) if kind == "heatmap" else _scatter(index, trace)
+    return _image(trace) if kind == "heatmap" else _scatter(index, trace, scale)
 
 
-def _image(trace: dict) -> dict[str, Any]:
+def _image(trace: Mapping) -> dict[str, Any]:
     """A heatmap as an RGBA PNG (top row = the largest y) over its cell edges, which may be unequal."""
     z = np.asarray(trace["z"], dtype=np.float64)
     low = float(trace.get("zmin", np.nanmin(z)))
@@ -163,26 +184,31 @@ def png_base64(rgba: np.ndarray) -> str:
     return base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
-def _scatter(index: int, trace: dict) -> dict[str, Any]:
+def _scatter(index: int, trace: Mapping, scale: float) -> dict[str, Any]:
+    """A scatter trace; ``scale`` multiplies the sizes and widths it sets (presenter() leaves defaults alone)."""
     mode = trace.get("mode", "markers")
     if mode not in SCATTER_MODES:
         raise ValueError(f"A canvas figure draws scatter traces of one mode, not {mode!r}.")
     x, y = np.asarray(trace["x"], dtype=np.float64), np.asarray(trace["y"], dtype=np.float64)
     if mode == "lines":
         line = trace.get("line", {})
-        return dict(kind="lines", paths=_paths(x, y), color=line.get("color", "#444444"), width=line.get("width", 2))
+        width = line["width"] * scale if "width" in line else 2
+        return dict(kind="lines", paths=_paths(x, y), color=line.get("color", "#444444"), width=width)
     text = trace.get("text")
     if mode == "text":
+        size = trace.get("textfont", {}).get("size")
         return dict(
             kind="text",
             x=_floats(x),
             y=_floats(y),
             text=[str(t) for t in text],
             position=trace.get("textposition", "middle center"),
-            size=trace.get("textfont", {}).get("size"),
+            size=None if size is None else _scaled(size, scale),
         )
     marker, hoverinfo = trace.get("marker", {}), trace.get("hoverinfo")
     color, size, line = marker.get("color"), marker.get("size", 6), marker.get("line", {})
+    if "size" in marker and isinstance(size, int | float):
+        size = size * scale
     interactive = hoverinfo != "skip"
     return dict(
         kind="markers",
@@ -190,7 +216,7 @@ def _scatter(index: int, trace: dict) -> dict[str, Any]:
         x=_floats(x),
         y=_floats(y),
         size=_floats(size) if _is_array(size) else float(size),
-        color=_marker_colors(marker) if _is_array(color) else (color or TEMPLATE.layout.colorway[0]),
+        color=_marker_colors(marker) if _is_array(color) else (color or _THEME["colorway"][0]),
         opacity=float(marker.get("opacity", 1.0)),
         line=[line.get("color", "rgba(0,0,0,0)"), float(line.get("width", 0))],
         symbol=marker.get("symbol", "circle"),
@@ -241,7 +267,7 @@ def _hex(rgb: np.ndarray) -> list[str]:
 
 def _scale_of(colorscale) -> tuple[tuple[float, str], ...]:
     if colorscale is None:
-        colorscale = TEMPLATE.layout.colorscale.sequential
+        colorscale = _THEME["colorscale"]["sequential"]
     if isinstance(colorscale, str):
         colorscale = get_colorscale(colorscale)
     return tuple((float(position), str(color)) for position, color in colorscale)

@@ -70,8 +70,10 @@ def class_points(
     rim: str = "white",
     x_title: str = "x₁",
     y_title: str = "x₂",
-) -> list[go.Scatter]:
-    """One marker trace per class: the rows of ``points`` (n, 2) whose ``labels`` (n,) equal that class.
+) -> list[dict]:
+    """One marker trace per class (plain trace dicts, which ``go.Figure`` and ``add_traces`` take, and a live
+    canvas reads without building plotly objects): the rows of ``points`` (n, 2) whose ``labels`` (n,) equal that
+    class.
 
     Args:
         points: ``(n, 2)`` coordinates.
@@ -83,7 +85,8 @@ def class_points(
     """
     named = f", {split}" if split else ""
     return [
-        go.Scatter(
+        dict(
+            type="scatter",
             x=points[labels == c, 0],
             y=points[labels == c, 1],
             mode="markers",

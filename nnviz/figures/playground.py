@@ -2,12 +2,15 @@
 decision regions for any number of classes, the output of a regression, the hidden space, and a click
 layer to add points.
 
-Pure functions (arrays in, ``go.Figure`` out), built to be redrawn several times a second: few traces
-(edges grouped by colour and width, every neuron's thumbnail tiled into one heatmap, all classes' regions
-in one heatmap of bytes), numpy arrays that plotly sends as binary, hover labels composed in the browser,
-and no validation on the way in (see :func:`_figure`; the tests validate every figure). Measured for a
-2-8-8-2 network on 400 points: the network with 12 × 12 thumbnails builds in about 3 ms and sends 25 kB,
-the decision regions on a 60 × 60 grid 2.5 ms and 20 kB.
+Pure functions (arrays in, plotly's figure dict ``{"data": [...], "layout": {...}}`` out: what ``go.Figure``
+and ``st.plotly_chart`` take), built to be redrawn several times a second: few traces (edges grouped by colour
+and width, every neuron's thumbnail tiled into one heatmap, all classes' regions in one heatmap of bytes), numpy
+arrays that plotly sends as binary, hover labels composed in the browser, and no plotly object on the way
+(:func:`~nnviz.figures.style.figure_dict`; the tests validate every figure). The live canvas reads the dicts as
+they are: built as ``go.Figure`` objects, the playground's two live figures cost the server about 10 ms more per
+redraw, which at 10 redraws a second took ~30 % of the training rate (``benchmarks/app_training.py``). Measured
+for a 2-8-8-2 network on 400 points: the network with 12 × 12 thumbnails builds in about 1 ms and sends 25 kB,
+the decision regions on a 60 × 60 grid about 1 ms and 20 kB.
 
 **Clicks.** ``st.plotly_chart(fig, on_select="rerun", selection_mode="points")`` returns the clicked
 point of a *marker* trace only: plotly.js selects no heatmap cell and no line, so every clickable thing
@@ -26,12 +29,11 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 
 import numpy as np
-import plotly.graph_objects as go
 from plotly.colors import hex_to_rgb, sample_colorscale
 
 from nnviz.figures.data import ArrayLike, class_color, class_points
 from nnviz.figures.network import EDGE_HOVER_AT, MAX_EDGE_WIDTH
-from nnviz.figures.style import DIVERGING_SCALE, HIGHLIGHT, PALETTE, styled
+from nnviz.figures.style import DIVERGING_SCALE, HIGHLIGHT, PALETTE, figure_dict
 from nnviz.network_text import num
 from nnviz.network_view import HiddenSpace, Pick
 
@@ -50,12 +52,6 @@ CLICK_GRID = 41
 TEST_RIM = "#1F2328"
 MAX_DRAWN_NEURONS = 16
 """Tallest layer drawn (the playground's layers have up to 8 neurons; its inputs up to 7 features)."""
-
-
-def _figure(traces: list, layout: dict) -> go.Figure:
-    """A figure from plain trace and layout dicts, not validated on the way in: validation costs several times
-    the rest of building these figures, which are redrawn live. (The tests validate each one.)"""
-    return go.Figure(data=traces, layout=layout, _validate=False)
 
 
 # --- the network ----------------------------------------------------------------------------------------------------
@@ -145,7 +141,7 @@ def network_graph(
     discretize: bool = False,
     title: str | None = None,
     height: int | None = None,
-) -> go.Figure:
+) -> dict:
     """The network as TensorFlow Playground draws it: a thumbnail of every neuron's map over the input plane,
     edges coloured by the sign of their weight and as thick as its magnitude, a small square per bias.
 
@@ -216,7 +212,7 @@ def network_graph(
         ),
         shapes=[] if selected is None else [_outline(selected)],
     )
-    return styled(_figure(traces, layout), title=title, height=height or 110 + 58 * tallest, legend=False)
+    return figure_dict(traces, layout, title=title, height=height or 110 + 58 * tallest, legend=False)
 
 
 def _edges(weights: Sequence[np.ndarray]) -> Iterator[tuple[int, np.ndarray, np.ndarray, np.ndarray, np.ndarray]]:
@@ -397,7 +393,7 @@ def _outline(pick: Pick) -> dict:
 # --- the plane: one neuron, decision regions, regression output, points -------------------------------------------
 
 
-def _plane(traces: list, gx: np.ndarray, gy: np.ndarray, *, title: str, height: int) -> go.Figure:
+def _plane(traces: list, gx: np.ndarray, gy: np.ndarray, *, title: str, height: int) -> dict:
     """A figure of the plane: ``traces`` on axes x₁, x₂ fitted to the grid, equal scales, no legend."""
     layout = dict(
         xaxis=dict(range=[float(gx.min()), float(gx.max())], constrain="domain", title=dict(text="x₁")),
@@ -409,7 +405,7 @@ def _plane(traces: list, gx: np.ndarray, gy: np.ndarray, *, title: str, height: 
             title=dict(text="x₂"),
         ),
     )
-    return styled(_figure(traces, layout), title=title, height=height, legend=False)
+    return figure_dict(traces, layout, title=title, height=height, legend=False)
 
 
 def _symmetric_scale(*arrays: ArrayLike | None) -> float:
@@ -448,7 +444,7 @@ def _data_traces(x_train, t_train, x_test, t_test, *, class_names: Sequence[str]
             traces.append(_value_points(points, targets.astype(np.float32), scale, split, rim))
         else:
             traces += [
-                trace.to_plotly_json() | _UNCHANGED_WHEN_SELECTED
+                trace | _UNCHANGED_WHEN_SELECTED
                 for trace in class_points(points, targets, class_names, split=split, rim=rim)
             ]
     return traces
@@ -468,7 +464,7 @@ def neuron_map(
     discretize: bool = False,
     title: str | None = None,
     height: int = 460,
-) -> go.Figure:
+) -> dict:
     """One neuron's value over the plane, large, on the same axes as the decision regions, with the data on top.
 
     Args:
@@ -516,7 +512,7 @@ def class_regions(
     discretize: bool = False,
     title: str = "Decision regions",
     height: int = 460,
-) -> go.Figure:
+) -> dict:
     """The predicted class over the plane for any number of classes: the class's colour, pale where the network
     hesitates (P of the winner near 1/K) and full where it is sure (P near 1); ``discretize`` drops the shading.
 
@@ -586,7 +582,7 @@ def regression_map(
     discretize: bool = False,
     title: str = "Network output",
     height: int = 460,
-) -> go.Figure:
+) -> dict:
     """A regression network's output over the plane (orange negative, white 0, blue positive) with the points,
     coloured by their targets on the same scale, so a good fit makes every point vanish into the background.
 
@@ -629,7 +625,7 @@ def hidden_space_figure(
     axis_names: tuple[str, str] | None = None,
     title: str | None = None,
     height: int = 460,
-) -> go.Figure:
+) -> dict:
     """The data and the input plane's grid lines in two neurons' coordinates (ConvNetJS's "transformed space").
 
     Straight lines of the input plane come out bent: the layer has folded and stretched the plane; when the
@@ -666,17 +662,18 @@ def hidden_space_figure(
     layout = dict(
         xaxis=dict(title=dict(text=x_name)), yaxis=dict(title=dict(text=y_name), scaleanchor="x", scaleratio=1)
     )
-    return styled(
-        _figure(traces, layout), title=title or f"Hidden space of layer {space.layer}", height=height, legend=False
+    return figure_dict(
+        traces, layout, title=title or f"Hidden space of layer {space.layer}", height=height, legend=False
     )
 
 
 # --- clicks -------------------------------------------------------------------------------------------------------
 
 
-def add_click_layer(fig: go.Figure, extent: float, resolution: int = CLICK_GRID) -> go.Figure:
-    """Cover ``[-extent, extent]²`` with a ``resolution × resolution`` grid of invisible markers, on top, so that
-    a click anywhere on the plane selects one: :func:`clicked_position` then gives its (x₁, x₂). In place.
+def add_click_layer(fig: dict, extent: float, resolution: int = CLICK_GRID) -> dict:
+    """Cover the plane of figure dict ``fig`` (``[-extent, extent]²``) with a ``resolution × resolution`` grid of
+    invisible markers, on top, so that a click anywhere selects one: :func:`clicked_position` then gives its
+    (x₁, x₂). In place.
 
     The markers show no hover label (``hoverinfo="none"``: plotly still reports the click), so the data's own
     hover works as before.
@@ -685,7 +682,7 @@ def add_click_layer(fig: go.Figure, extent: float, resolution: int = CLICK_GRID)
         raise ValueError(f"A click grid has 2 to 101 markers a side, got {resolution}.")
     axis = np.linspace(-extent, extent, resolution, dtype=np.float32)
     x1, x2 = np.meshgrid(axis, axis)
-    fig.add_trace(
+    fig["data"].append(
         dict(
             type="scatter",
             x=x1.reshape(-1),
