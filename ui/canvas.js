@@ -13,7 +13,7 @@ export default function (component) {
     MOUNTED.set(parentElement, view);
   }
   view.send = component.setTriggerValue;
-  view.show(data);
+  view.show(JSON.parse(new TextDecoder().decode(data))); // the scene, sent as JSON bytes
   // Streamlit also calls this cleanup when a newer scene arrived while this call was being set up: the canvas
   // goes only when its element has left the page.
   return () =>

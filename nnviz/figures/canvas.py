@@ -229,9 +229,10 @@ def _scatter(index: int, trace: Mapping, scale: float) -> dict[str, Any]:
 
 def _paths(x: np.ndarray, y: np.ndarray) -> list[list[float]]:
     """A NaN-separated line as its pieces, each ``[x0, y0, x1, y1, ...]`` (JSON has no NaN)."""
-    gaps = np.flatnonzero(np.isnan(x) | np.isnan(y))
-    bounds = zip(np.concatenate([[0], gaps + 1]), np.concatenate([gaps, [len(x)]]), strict=True)
-    return [np.stack([x[a:b], y[a:b]], axis=1).reshape(-1).tolist() for a, b in bounds if b - a >= 2]
+    gaps = np.flatnonzero(np.isnan(x) | np.isnan(y)).tolist()
+    flat = np.stack([x, y], axis=1).reshape(-1).tolist()  # one conversion; the pieces are slices of it
+    bounds = zip([0, *(gap + 1 for gap in gaps)], [*gaps, len(x)], strict=True)
+    return [flat[2 * a : 2 * b] for a, b in bounds if b - a >= 2]
 
 
 def _floats(values) -> list[float]:

@@ -26,6 +26,7 @@ Selectable traces keep their look when selected (plotly would fade every point b
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator, Mapping, Sequence
 
 import numpy as np
@@ -81,6 +82,7 @@ def _edge_level(w: np.ndarray) -> np.ndarray:
     return np.rint(EDGE_LEVELS * np.sqrt(np.minimum(np.abs(w) / EDGE_FULL, 1.0))).astype(int)
 
 
+@functools.cache
 def _edge_style(sign: int, level: int) -> tuple[str, float]:
     """Colour (sign colour, paler for small |w|) and width of an edge at ``level``."""
     share = level / EDGE_LEVELS
