@@ -359,15 +359,7 @@ def draw_maps(snapshot: Snapshot) -> None:
     if st.session_state.pop(CLICK_KEY, False):
         st.rerun()  # new points: a new run
 
-    def show(fig, key: str, on_click=None) -> None:
-        if snapshot.running:
-            key += "_live"
-            ui.show_live_figure(fig, key=key, on_select=on_click and functools.partial(on_click, key))
-        elif on_click is None:
-            ui.show_figure(fig, key=key)
-        else:
-            ui.show_figure(fig, key=key, on_select=functools.partial(on_click, key), selection_mode="points")
-
+    show = functools.partial(ui.show_run_figure, live=snapshot.running)
     latest = TRAINING.observer.model if snapshot.running else None  # no waiting for the worker's slice to end
     model = latest if latest is not None else TRAINING.model(run)
     thumbnails, plane = network_view.neuron_maps_on(model, feature_map, [THUMBNAILS, PLANE])
@@ -388,7 +380,7 @@ def draw_maps(snapshot: Snapshot) -> None:
             title="Every neuron over the plane",
             height=PLANE_HEIGHT,
         )
-        show(graph, "playground_network", clicked_network)
+        show(graph, key="playground_network", on_select=clicked_network)
         if pick is not None and pick.kind in ("weight", "bias"):
             key = f"playground_edit_{pick.kind}_{pick.layer}_{pick.i}_{pick.j}"
             st.number_input(
@@ -449,9 +441,9 @@ def draw_maps(snapshot: Snapshot) -> None:
                 height=PLANE_HEIGHT,
             )
         if view["data"] == "yours":
-            show(figures.add_click_layer(fig, TOY_EXTENT), "playground_plane", clicked_plane)
+            show(figures.add_click_layer(fig, TOY_EXTENT), key="playground_plane", on_select=clicked_plane)
         else:
-            show(fig, "playground_plane")
+            show(fig, key="playground_plane")
         hints = ["Click to add a point, or on a point to remove it."] if view["data"] == "yours" else []
         if neuron_shown:
             hints.append("Click an output neuron to see the decision regions again.")
@@ -461,11 +453,12 @@ def draw_maps(snapshot: Snapshot) -> None:
 
 def draw_curves(snapshot: Snapshot) -> None:
     batch_records, epoch_records = snapshot.history.columns("batch"), snapshot.history.columns("epoch")
-    ui.show_figure(
+    ui.show_run_figure(
         learning_curves(
             batch_records, epoch_records, snapshot.batches_per_epoch, loss_name=LOSSES[config.loss].short, height=260
         ),
         key="playground_loss",
+        live=snapshot.running,
     )
 
 

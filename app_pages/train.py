@@ -149,13 +149,16 @@ def show_curves(snapshot: Snapshot) -> None:
     loss_name = LOSSES[snapshot.config.loss].short
     left, right = st.columns(2, gap="medium")
     with left:
-        ui.show_figure(
-            figures.learning_curves(batch, epoch, per_epoch, loss_name=loss_name, height=300), key="train_loss"
+        ui.show_run_figure(
+            figures.learning_curves(batch, epoch, per_epoch, loss_name=loss_name, height=300),
+            key="train_loss",
+            live=snapshot.running,
         )
     with right:
-        ui.show_figure(
+        ui.show_run_figure(
             figures.learning_curves(batch, epoch, per_epoch, metric="accuracy", height=300, legend=False),
             key="train_accuracy",
+            live=snapshot.running,
         )
 
 

@@ -219,7 +219,7 @@ def test_playground_trains_on_the_live_canvas_with_hover_labels_and_clickable_we
         first = page.evaluate(_CANVAS_STATE)
         page.wait_for_timeout(1500)
         later = page.evaluate(_CANVAS_STATE)
-        assert len(first) == 2, "the network and the plane are painted while the run trains"
+        assert len(first) == 3, "the network, the plane and the loss curve are painted while the run trains"
         assert all(state["coloured"] > 5_000 for state in later), "a canvas is blank"
         assert all(b["paints"] >= a["paints"] + 3 for a, b in zip(first, later, strict=True)), "no live redraws"
         network = page.locator(".nnviz-canvas canvas").first

@@ -7,6 +7,7 @@ import io
 import json
 
 import numpy as np
+import pandas as pd
 import plotly.graph_objects as go
 import pytest
 from PIL import Image
@@ -15,6 +16,7 @@ from plotly.colors import sample_colorscale
 from nnviz.figures import canvas
 from nnviz.figures import playground as pf
 from nnviz.figures.style import DIVERGING_SCALE, NEGATIVE, POSITIVE, PRESENTER_SCALE, presenter, styled
+from nnviz.figures.training import learning_curves
 from nnviz.network_view import Pick
 from tests.test_playground_figures import BIASES, BUILT, FIGURES, WEIGHTS, _graph
 
@@ -170,8 +172,41 @@ def test_what_the_canvas_cannot_draw_is_refused_not_dropped():
     with pytest.raises(ValueError, match="fill"):
         canvas.scene(figure(go.Scatter(x=[0, 1], y=[0, 1], fill="tozeroy")))
     with pytest.raises(ValueError, match="mode"):
-        canvas.scene(figure(go.Scatter(x=[0, 1], y=[0, 1], mode="lines+markers")))
+        canvas.scene(figure(go.Scatter(x=[0, 1], y=[0, 1], mode="markers+text", text=["a", "b"])))
+    with pytest.raises(ValueError, match="symbol"):
+        canvas.scene(figure(go.Scatter(x=[0], y=[0], marker_symbol="star")))
+    with pytest.raises(ValueError, match="dash"):
+        canvas.scene(figure(go.Scatter(x=[0, 1], y=[0, 1], mode="lines", line_dash="5px,10px")))
+    with pytest.raises(ValueError, match="paper"):
+        canvas.scene(figure(annotations=[dict(text="a", x=0.5, y=0.5)]))
     with pytest.raises(ValueError, match="circle"):
         canvas.scene(figure(go.Scatter(x=[0], y=[0]), shapes=[dict(type="circle", x0=0, x1=1, y0=0, y1=1)]))
-    with pytest.raises(ValueError, match="range"):
-        canvas.scene(go.Figure(go.Scatter(x=[0], y=[0])))
+    with pytest.raises(ValueError, match="log"):
+        canvas.scene(figure(go.Scatter(x=[1, 2], y=[1, 10]), yaxis_type="log"))
+
+
+def test_learning_curves_draw_with_their_dashes_markers_legend_and_plotlys_autorange():
+    """The live Train and Playground pages draw their loss and accuracy curves on the canvas while training."""
+    steps, per_epoch = np.arange(1, 201), 20
+    loss = 2.0 * np.exp(-steps / 80) + 0.1
+    batch = pd.DataFrame({"step": steps, "loss": loss, "accuracy": 1 - loss / 3})
+    epoch = pd.DataFrame({"epoch": np.arange(1, 11), "loss": loss[19::20], "test_loss": loss[19::20] + 0.05})
+    epoch["accuracy"], epoch["test_accuracy"] = 1 - epoch["loss"] / 3, 1 - epoch["test_loss"] / 3
+    fig = learning_curves(batch, epoch, per_epoch, loss_name="cross-entropy")
+    scene = canvas.scene(fig)
+    assert [item["kind"] for item in scene["items"]] == ["lines", "markers"] * 4  # lines + what hovers on them
+    raw_hover, smooth, smooth_hover, train_line, train_points, test_line, test_points = scene["items"][1:]
+    assert raw_hover["hover"] == fig.data[0].hovertemplate and raw_hover["size"] == 0  # hover, not drawn
+    assert train_line["dash"] == "dot" and test_line["dash"] == "solid" and test_points["symbol"] == "diamond"
+    assert train_points["x"] == list(epoch["epoch"]) and test_points["y"] == pytest.approx(list(epoch["test_loss"]))
+    assert [entry["name"] for entry in scene["legend"]] == [t.name for t in fig.data if t.showlegend is not False]
+    assert scene["legend"][1]["line"][2] == "dot" and scene["legend"][2]["marker"][1] == "diamond"
+    low, high = scene["yaxis"]["range"]
+    assert low == 0 and loss.max() < high < 1.1 * loss.max()  # rangemode tozero, padded for the markers
+    assert scene["xaxis"]["range"][0] == 0 and scene["xaxis"]["range"][1] > 10
+    accuracy = canvas.scene(learning_curves(batch, epoch, per_epoch, metric="accuracy", legend=False))
+    assert accuracy["yaxis"]["range"] == [0, 101] and accuracy["yaxis"]["suffix"] == " %" and not accuracy["legend"]
+    assert canvas.scene(fig, scale=PRESENTER_SCALE) == canvas.scene(presenter(go.Figure(fig)))
+    empty = batch.iloc[:0], epoch.iloc[:0]
+    (hint,) = canvas.scene(learning_curves(*empty, per_epoch))["annotations"]  # before training, as plotly says
+    assert hint["text"] == learning_curves(*empty, per_epoch).layout.annotations[0].text

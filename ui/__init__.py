@@ -7,6 +7,7 @@ This is the only place besides ``app.py`` and ``app_pages/`` that imports stream
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Hashable
 from typing import TYPE_CHECKING, Generic, TypeVar
 
@@ -63,6 +64,21 @@ def show_live_figure(fig: go.Figure | dict, *, key: str, on_select: Callable[[],
     of plotly's tens, so it can follow a training run several times a second; scaled up in presenter mode.
     ``on_select`` is called on a click on a marker, with ``st.session_state[key].selection`` as plotly's."""
     live_canvas(fig, key=key, on_select=on_select, scale=PRESENTER_SCALE if presenter_on() else 1.0)
+
+
+def show_run_figure(
+    fig: go.Figure | dict, *, key: str, live: bool, on_select: Callable[[str], None] | None = None
+) -> None:
+    """A figure of a training run's live area: on the live canvas while the run trains (as element
+    ``key + "_live"``), as a plotly chart with its hover and tools otherwise. ``on_select(element_key)`` is called
+    on a click on a marker, where ``st.session_state[element_key].selection`` holds it."""
+    if live:
+        key += "_live"
+        show_live_figure(fig, key=key, on_select=on_select and functools.partial(on_select, key))
+    elif on_select is None:
+        show_figure(fig, key=key)
+    else:
+        show_figure(fig, key=key, on_select=functools.partial(on_select, key), selection_mode="points")
 
 
 def layer_sizes(view: View, name: str = "sizes") -> list[int]:

@@ -75,8 +75,8 @@ function colorbarOf(scene) {
   return item ? item.colorbar : null;
 }
 
-function frame(scene, width, bottom) {
-  const [l, r0, t] = scene.margin;
+function frame(scene, width, bottom, l = scene.margin[0]) {
+  const [, r0, t] = scene.margin;
   const r = r0 + (colorbarOf(scene) ? COLORBAR_PX : 0);
   let left = l, top = t, w = Math.max(10, width - l - r), h = Math.max(10, scene.height - t - bottom);
   const [x0, x1] = scene.xaxis.range, [y0, y1] = scene.yaxis.range;
@@ -105,7 +105,7 @@ function ticks(axis, length, minPx) {
   const out = [];
   for (let k = Math.ceil(low / step - 1e-9); k * step <= high + 1e-9 * step; k++) {
     const value = Math.round(k * step * 1e9) / 1e9;
-    out.push([value, String(value).replace("-", "\u2212")]);
+    out.push([value, String(value).replace("-", "\u2212") + (axis.suffix || "")]);
   }
   return out;
 }
@@ -122,10 +122,20 @@ function layout(g, scene, width) {
   const rows = Math.max(1, ...lines.map((l) => l.length));
   const gap = xticks.length > 1 ? Math.abs(f.x(xticks[1][0]) - f.x(xticks[0][0])) : Infinity;
   const rotated = widest + 6 > gap;
-  const needed = 9 + (rotated ? widest / 2 + size : rows * 1.2 * size); // plotly lets the axis title overhang
+  const labels = 9 + (rotated ? widest / 2 + size : rows * 1.2 * size);
+  // the x title's line under the labels (see axes), in its 1.2 times larger type
+  const needed = labels + (scene.xaxis.visible && scene.xaxis.title ? 2.8 * size : 0);
   if (needed > scene.margin[3]) f = frame(scene, width, needed + 4);
-  f.xticks = scene.xaxis.visible ? ticks(scene.xaxis, f.w, 80) : [];
   f.yticks = scene.yaxis.visible ? ticks(scene.yaxis, f.h, 40) : [];
+  // the y title's room left of the tick labels (see axes), the left margin grown to fit it as plotly's does
+  f.yTitleAt = Math.max(3 * size, 14 + Math.max(0, ...f.yticks.map(([, text]) => g.measureText(text).width)) + 0.6 * size);
+  const left = f.yTitleAt + 0.7 * size + 2;
+  if (scene.yaxis.visible && scene.yaxis.title && left > scene.margin[0]) {
+    const bottom = needed > scene.margin[3] ? needed + 4 : scene.margin[3];
+    f = Object.assign(frame(scene, width, bottom, left), { yTitleAt: f.yTitleAt });
+    f.yticks = ticks(scene.yaxis, f.h, 40);
+  }
+  f.xticks = scene.xaxis.visible ? ticks(scene.xaxis, f.w, 80) : [];
   f.rotated = rotated;
   f.labelDepth = 9 + (rotated ? widest / 2 : rows * 1.2 * size);
   return f;
@@ -164,7 +174,9 @@ function paint(view, canvas, root) {
   for (const shape of scene.shapes) drawShape(g, shape, f);
   g.restore();
   for (const item of texts) drawTexts(g, item, f, font(item.size || scene.font.size), scene.font.color);
+  for (const note of scene.annotations || []) drawAnnotation(g, note, f, font(note.size || scene.font.size));
   axes(g, scene, f, font(scene.font.size));
+  if (scene.legend && scene.legend.length) drawLegend(g, scene.legend, f, scene.font);
   const bar = colorbarOf(scene);
   if (bar) drawColorbar(g, bar, f, width - scene.margin[1] - COLORBAR_PX + 16, font(scene.font.size), scene.font.color);
   if (scene.title.text) {
@@ -232,7 +244,6 @@ function axes(g, scene, f, font) {
   if (scene.yaxis.visible) {
     g.textAlign = "right";
     g.textBaseline = "middle";
-    let widest = 0;
     for (const [value, text] of f.yticks) {
       const y = f.y(value);
       g.beginPath();
@@ -240,11 +251,10 @@ function axes(g, scene, f, font) {
       g.lineTo(f.left, y);
       g.stroke();
       g.fillText(text, f.left - 8, y);
-      widest = Math.max(widest, g.measureText(text).width);
     }
     if (scene.yaxis.title) {
       g.save();
-      g.translate(f.left - Math.max(3 * size, 14 + widest + 0.6 * size), f.top + f.h / 2);
+      g.translate(f.left - f.yTitleAt, f.top + f.h / 2);
       g.rotate(-Math.PI / 2);
       g.font = titleFont;
       g.textAlign = "center";
@@ -285,16 +295,34 @@ function drawImage(g, item, image, f) {
   g.restore();
 }
 
+function dashes(dash, width) {
+  // plotly's dash patterns (Drawing.dashStyle), in multiples of the line width, at least 3 px
+  const d = Math.max(width, 3);
+  return { dot: [d, d], dash: [3 * d, 3 * d], longdash: [5 * d, 5 * d], dashdot: [3 * d, d, d, d],
+    longdashdot: [5 * d, 2 * d, d, 2 * d] }[dash] || [];
+}
+
 function drawLines(g, item, f) {
   g.strokeStyle = item.color;
   g.lineWidth = item.width;
   g.lineCap = "butt";
+  g.setLineDash(dashes(item.dash, item.width));
   g.beginPath();
   for (const path of item.paths) {
     g.moveTo(f.x(path[0]), f.y(path[1]));
     for (let k = 2; k < path.length; k += 2) g.lineTo(f.x(path[k]), f.y(path[k + 1]));
   }
   g.stroke();
+  g.setLineDash([]);
+}
+
+function symbolPath(g, symbol, x, y, half) {
+  // plotly's circle, square and diamond (whose half-diagonal is 1.3 times the radius)
+  if (symbol === "square") g.rect(x - half, y - half, 2 * half, 2 * half);
+  else if (symbol === "diamond") {
+    const d = 1.3 * half;
+    g.moveTo(x + d, y); g.lineTo(x, y + d); g.lineTo(x - d, y); g.lineTo(x, y - d); g.closePath();
+  } else g.arc(x, y, half, 0, 2 * Math.PI);
 }
 
 function drawMarkers(g, item, f) {
@@ -310,8 +338,7 @@ function drawMarkers(g, item, f) {
     const half = (sized ? item.size[k] : item.size) / 2;
     g.fillStyle = many ? item.color[k] : item.color;
     g.beginPath();
-    if (item.symbol === "square") g.rect(x - half, y - half, 2 * half, 2 * half);
-    else g.arc(x, y, half, 0, 2 * Math.PI);
+    symbolPath(g, item.symbol, x, y, half);
     g.fill();
     if (rimWidth > 0) g.stroke();
   }
@@ -330,6 +357,58 @@ function drawTexts(g, item, f, font, color) {
   g.textAlign = { left: "right", right: "left", center: "center" }[horizontal] || "center";
   g.textBaseline = { top: "bottom", bottom: "top", middle: "middle" }[vertical] || "middle";
   for (let k = 0; k < item.x.length; k++) g.fillText(item.text[k], f.x(item.x[k]), f.y(item.y[k]));
+}
+
+function drawAnnotation(g, note, f, font) {
+  // a hint on the paper: centred at its fractions of the plot area
+  g.font = font;
+  g.fillStyle = note.color;
+  g.textAlign = "center";
+  g.textBaseline = "middle";
+  g.fillText(note.text, f.left + note.x * f.w, f.top + (1 - note.y) * f.h);
+}
+
+function drawLegend(g, entries, f, font) {
+  // plotly's horizontal legend left-aligned just above the plot area (style.figure's): per entry a 30 px sample
+  // of its line (and its marker in the middle), then its name; entries wrap onto a new row above
+  const size = font.size, row = Math.round(1.5 * size), sample = 30;
+  g.font = `${size}px ${font.family}`;
+  const widths = entries.map((entry) => sample + 10 + g.measureText(entry.name).width + 16);
+  const rows = [];
+  let current = [], used = 0;
+  entries.forEach((entry, k) => {
+    if (current.length && used + widths[k] > f.w) { rows.push(current); current = []; used = 0; }
+    current.push([entry, used]);
+    used += widths[k];
+  });
+  rows.push(current);
+  rows.forEach((entriesOfRow, r) => {
+    const y = f.top - 0.01 * f.h - 4 - (rows.length - r - 0.5) * row;
+    for (const [entry, offset] of entriesOfRow) {
+      const x = f.left + offset;
+      if (entry.line) {
+        const [color, width, dash] = entry.line;
+        g.strokeStyle = color;
+        g.lineWidth = Math.min(width, 5);
+        g.setLineDash(dashes(dash, width));
+        g.beginPath();
+        g.moveTo(x + 5, y);
+        g.lineTo(x + sample + 5, y);
+        g.stroke();
+        g.setLineDash([]);
+      }
+      if (entry.marker) {
+        g.fillStyle = entry.marker[0];
+        g.beginPath();
+        symbolPath(g, entry.marker[1], x + 5 + sample / 2, y, 4);
+        g.fill();
+      }
+      g.fillStyle = font.color;
+      g.textAlign = "left";
+      g.textBaseline = "middle";
+      g.fillText(entry.name, x + sample + 10, y);
+    }
+  });
 }
 
 function drawColorbar(g, bar, f, left, font, color) {

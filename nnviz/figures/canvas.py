@@ -9,11 +9,14 @@ interactive plotly chart shown when the run stops are the same drawing.
 
 Only what the live figures use is converted, and anything else raises ValueError (a figure never loses a part
 silently): heatmaps (colour scale, opacity, cell centres or edges, gaps between cells of unequal size), scatter
-traces of lines (NaN between segments), markers (circle or square, one colour, a colour array on a colour scale,
-an outline) and text; line and rectangle shapes; the title, margins, axis ranges, ticks and titles, equal axis
-scales (``scaleanchor``) and a heatmap's colour bar. Markers keep what hover and click need: the hover template
-(filled in by the browser from ``x``, ``y``, ``text`` and ``customdata``) and ``customdata``, which a click
-sends back in plotly's selection format (``{"points": [{"curve_number", "point_index", "x", "y",
+traces of lines (NaN between segments, plotly's dashes), markers (circle, square or diamond, one colour, a colour
+array on a colour scale, an outline), both at once, and text; line and rectangle shapes; annotations placed on
+the paper; the title, the legend, margins, linear axes (their range, or plotly's autorange with ``rangemode``),
+ticks (a ``ticksuffix``) and titles, equal axis scales (``scaleanchor``) and a heatmap's colour bar.
+
+Markers keep what hover and click need: the hover template (filled in by the browser from ``x``, ``y``, ``text``
+and ``customdata``; a line with a hover template gets invisible markers to carry it) and ``customdata``, which a
+click sends back in plotly's selection format (``{"points": [{"curve_number", "point_index", "x", "y",
 "customdata"}]}``), so the callbacks of ``st.plotly_chart(on_select=...)`` read it unchanged.
 """
 
@@ -34,7 +37,12 @@ from nnviz.figures.style import BASE_FONT_SIZE, FONT_FAMILY, TEMPLATE, TITLE_PAD
 
 LUT_SIZE = 256
 """Colours of a colour scale's lookup table (a heatmap or a marker array is coloured from it)."""
-SCATTER_MODES = {"markers", "lines", "text"}
+SCATTER_MODES = {"markers", "lines", "text", "lines+markers"}
+LINE_DASHES = {"solid", "dot", "dash", "longdash", "dashdot", "longdashdot"}
+MARKER_SYMBOLS = {"circle", "square", "diamond"}
+AUTORANGE_PAD = 0.05
+"""Share of an autoranged axis's span added beyond data drawn with markers (plotly pads by the marker size)."""
+_HIDDEN = "rgba(0,0,0,0)"
 _KEYS = {  # what each trace type may set: anything else would be lost on the canvas
     "heatmap": {"type", "x", "y", "z", "zmin", "zmax", "colorscale", "opacity", "showscale", "colorbar"}
     | {"hoverinfo", "hovertemplate", "customdata", "name"},
@@ -61,7 +69,7 @@ def scene(fig: go.Figure | Mapping, *, scale: float = 1.0) -> dict[str, Any]:
         layout, traces = fig.get("layout", {}), fig.get("data", ())
     else:  # plain dicts of what was set, numpy arrays kept (the figure's own to_plotly_json encodes them)
         layout, traces = fig.layout.to_plotly_json(), [trace.to_plotly_json() for trace in fig.data]
-    items = [_item(index, trace, scale) for index, trace in enumerate(traces)]
+    items = [item for index, trace in enumerate(traces) for item in _items(index, trace, scale)]
     title, margin = layout.get("title", {}), dict(layout.get("margin", {}))
     pad = title.get("pad", {}).get("t", TITLE_PAD)
     if scale != 1.0 and title.get("text"):  # room for the larger title, as presenter() makes it
@@ -81,11 +89,13 @@ def scene(fig: go.Figure | Mapping, *, scale: float = 1.0) -> dict[str, Any]:
             size=_scaled(title.get("font", {}).get("size", _THEME["title"]["font"]["size"]), scale),
             pad=[pad, _THEME["title"]["pad"]["l"]],
         ),
-        xaxis=_axis(layout.get("xaxis", {})),
-        yaxis=_axis(layout.get("yaxis", {})),
+        xaxis=_axis(layout.get("xaxis", {}), [trace.get("x") for trace in traces], items),
+        yaxis=_axis(layout.get("yaxis", {}), [trace.get("y") for trace in traces], items),
         equal=layout.get("yaxis", {}).get("scaleanchor") == "x",
         items=items,
         shapes=[_shape(shape) for shape in layout.get("shapes", ())],
+        legend=_legend(traces, scale) if layout.get("showlegend", True) else [],
+        annotations=[_annotation(note, scale) for note in layout.get("annotations", ())],
     )
 
 
@@ -97,19 +107,28 @@ def _scaled(size: float, scale: float) -> float:
 # --- axes ---------------------------------------------------------------------------------------------------------
 
 
-def _axis(axis: dict) -> dict[str, Any]:
-    """An axis: its range, its own ticks (None: the browser places them as plotly would, by the axis's length in
-    pixels), its title and what is drawn of it."""
-    if "range" not in axis:
-        raise ValueError("A canvas figure needs every axis range.")
-    tickvals = axis.get("tickvals")
+def _axis(axis: dict, coordinates: list, items: list[dict]) -> dict[str, Any]:
+    """An axis: its range (or plotly's autorange over ``coordinates``, the traces' values along it), its own ticks
+    (None: the browser places them as plotly would, by the axis's length in pixels), their suffix, its title and
+    what is drawn of it."""
+    if axis.get("type", "linear") not in ("linear", "-"):
+        raise ValueError(f"A canvas figure draws linear axes, not a {axis['type']} axis.")
+    if "range" not in axis and axis.get("autorange") == "reversed":
+        raise ValueError("A canvas figure draws no reversed axis.")
+    tickvals, suffix = axis.get("tickvals"), axis.get("ticksuffix", "")
     ticks = None
     if tickvals is not None:
-        labels = axis.get("ticktext") or [f"{v:g}".replace("-", "−") for v in tickvals]
+        labels = axis.get("ticktext") or [f"{v:g}".replace("-", "−") + suffix for v in tickvals]
         ticks = [[float(v), str(label)] for v, label in zip(tickvals, labels, strict=True)]
+    if "range" in axis:
+        span = [float(v) for v in axis["range"]]
+    else:
+        markers = any(item["kind"] == "markers" and item["size"] for item in items)
+        span = _autorange(coordinates, axis.get("rangemode", "normal"), markers)
     return dict(
-        range=[float(v) for v in axis["range"]],
+        range=span,
         ticks=ticks,
+        suffix=suffix,
         title=axis.get("title", {}).get("text", ""),
         visible=axis.get("visible", True) is not False,
         grid=axis.get("showgrid", True) is not False and tickvals is None,
@@ -117,17 +136,86 @@ def _axis(axis: dict) -> dict[str, Any]:
     )
 
 
+def _autorange(coordinates: list, rangemode: str, markers: bool) -> list[float]:
+    """Plotly's autorange of an axis over the traces' ``coordinates``: the finite values' span, reaching 0 with
+    ``rangemode="tozero"``, padded by :data:`AUTORANGE_PAD` where markers are drawn (not beyond a zero that
+    ``tozero`` put there); ``[0, 1]`` without data, one unit either side of a single value."""
+    arrays = [np.asarray(values, dtype=np.float64).reshape(-1) for values in coordinates if values is not None]
+    values = np.concatenate(arrays) if arrays else np.zeros(0)
+    values = values[np.isfinite(values)]
+    if not len(values):
+        return [0.0, 1.0]
+    low, high = float(values.min()), float(values.max())
+    if rangemode == "tozero":
+        low, high = min(low, 0.0), max(high, 0.0)
+    if low == high:
+        return [low - 1.0, high + 1.0]
+    pad = AUTORANGE_PAD * (high - low) if markers else 0.0
+    pinned = rangemode == "tozero"
+    return [low if pinned and low == 0.0 else low - pad, high if pinned and high == 0.0 else high + pad]
+
+
+def _legend(traces, scale: float) -> list[dict[str, Any]]:
+    """The legend's entries, in trace order: each trace with a name that is not hidden from it, drawn with its
+    line and marker."""
+    entries = []
+    for trace in traces:
+        if trace.get("showlegend") is False or not trace.get("name"):
+            continue
+        mode = trace.get("mode", "markers").split("+")
+        line, marker = trace.get("line", {}), trace.get("marker", {})
+        entries.append(
+            dict(
+                name=str(trace["name"]),
+                line=_line_style(line, scale) if "lines" in mode else None,
+                marker=None
+                if "markers" not in mode or _is_array(marker.get("color"))
+                else [marker.get("color", _THEME["colorway"][0]), marker.get("symbol", "circle")],
+            )
+        )
+    return entries
+
+
+def _annotation(note: Mapping, scale: float) -> dict[str, Any]:
+    """A text placed on the paper (fractions of the plot area), centred there, as the live figures' hints are."""
+    if note.get("xref") != "paper" or note.get("yref") != "paper" or note.get("showarrow", True):
+        raise ValueError("A canvas figure draws annotations placed on the paper, without arrows.")
+    font = note.get("font", {})
+    return dict(
+        text=str(note["text"]),
+        x=float(note.get("x", 0.5)),
+        y=float(note.get("y", 0.5)),
+        color=font.get("color", _THEME["font"]["color"]),
+        size=None if "size" not in font else _scaled(font["size"], scale),
+    )
+
+
 # --- traces -------------------------------------------------------------------------------------------------------
 
 
-def _item(index: int, trace: Mapping, scale: float) -> dict[str, Any]:
+def _items(index: int, trace: Mapping, scale: float) -> list[dict[str, Any]]:
+    """What trace ``index`` draws: an image, lines, markers or text, or lines and their markers."""
     kind = trace.get("type", "scatter")
     if kind not in _KEYS:
         raise ValueError(f"A canvas figure draws heatmaps and scatter traces, not {kind!r}.")
     unknown = set(trace) - _KEYS[kind]
     if unknown:
         raise ValueError(f"A canvas figure does not draw a {kind}'s {sorted(unknown)}.")
-    return _image(trace) if kind == "heatmap" else _scatter(index, trace, scale)
+    if kind == "heatmap":
+        return [_image(trace)]
+    mode = trace.get("mode", "markers")
+    if mode not in SCATTER_MODES:
+        raise ValueError(f"A canvas figure draws the scatter modes {sorted(SCATTER_MODES)}, not {mode!r}.")
+    if mode == "text":
+        return [_text(trace, scale)]
+    if mode == "markers":
+        return [_markers(index, trace, scale)]
+    lines = _lines(trace, scale)
+    if mode == "lines+markers":
+        return [lines, _markers(index, trace, scale)]
+    if trace.get("hovertemplate") and trace.get("hoverinfo") not in ("skip", "none"):
+        return [lines, _markers(index, {**trace, "marker": dict(color=_HIDDEN, size=0)}, scale)]  # to hover on
+    return [lines]
 
 
 def _image(trace: Mapping) -> dict[str, Any]:
@@ -184,42 +272,52 @@ def png_base64(rgba: np.ndarray) -> str:
     return base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
-def _scatter(index: int, trace: Mapping, scale: float) -> dict[str, Any]:
-    """A scatter trace; ``scale`` multiplies the sizes and widths it sets (presenter() leaves defaults alone)."""
-    mode = trace.get("mode", "markers")
-    if mode not in SCATTER_MODES:
-        raise ValueError(f"A canvas figure draws scatter traces of one mode, not {mode!r}.")
+def _line_style(line: Mapping, scale: float) -> list:
+    """``[colour, width, dash]`` of a line; ``scale`` multiplies a width it sets (presenter() leaves defaults)."""
+    dash = line.get("dash", "solid")
+    if dash not in LINE_DASHES:
+        raise ValueError(f"A canvas figure draws the dashes {sorted(LINE_DASHES)}, not {dash!r}.")
+    return [line.get("color", "#444444"), line["width"] * scale if "width" in line else 2, dash]
+
+
+def _lines(trace: Mapping, scale: float) -> dict[str, Any]:
     x, y = np.asarray(trace["x"], dtype=np.float64), np.asarray(trace["y"], dtype=np.float64)
-    if mode == "lines":
-        line = trace.get("line", {})
-        width = line["width"] * scale if "width" in line else 2
-        return dict(kind="lines", paths=_paths(x, y), color=line.get("color", "#444444"), width=width)
-    text = trace.get("text")
-    if mode == "text":
-        size = trace.get("textfont", {}).get("size")
-        return dict(
-            kind="text",
-            x=_floats(x),
-            y=_floats(y),
-            text=[str(t) for t in text],
-            position=trace.get("textposition", "middle center"),
-            size=None if size is None else _scaled(size, scale),
-        )
-    marker, hoverinfo = trace.get("marker", {}), trace.get("hoverinfo")
+    color, width, dash = _line_style(trace.get("line", {}), scale)
+    return dict(kind="lines", paths=_paths(x, y), color=color, width=width, dash=dash)
+
+
+def _text(trace: Mapping, scale: float) -> dict[str, Any]:
+    size = trace.get("textfont", {}).get("size")
+    return dict(
+        kind="text",
+        x=_floats(trace["x"]),
+        y=_floats(trace["y"]),
+        text=[str(t) for t in trace.get("text")],
+        position=trace.get("textposition", "middle center"),
+        size=None if size is None else _scaled(size, scale),
+    )
+
+
+def _markers(index: int, trace: Mapping, scale: float) -> dict[str, Any]:
+    """Trace ``index``'s markers; ``scale`` multiplies a size it sets (presenter() leaves defaults alone)."""
+    marker, hoverinfo, text = trace.get("marker", {}), trace.get("hoverinfo"), trace.get("text")
     color, size, line = marker.get("color"), marker.get("size", 6), marker.get("line", {})
+    symbol = marker.get("symbol", "circle")
+    if symbol not in MARKER_SYMBOLS:
+        raise ValueError(f"A canvas figure draws the marker symbols {sorted(MARKER_SYMBOLS)}, not {symbol!r}.")
     if "size" in marker and isinstance(size, int | float):
         size = size * scale
     interactive = hoverinfo != "skip"
     return dict(
         kind="markers",
         trace=index,
-        x=_floats(x),
-        y=_floats(y),
+        x=_floats(trace["x"]),
+        y=_floats(trace["y"]),
         size=_floats(size) if _is_array(size) else float(size),
         color=_marker_colors(marker) if _is_array(color) else (color or _THEME["colorway"][0]),
         opacity=float(marker.get("opacity", 1.0)),
-        line=[line.get("color", "rgba(0,0,0,0)"), float(line.get("width", 0))],
-        symbol=marker.get("symbol", "circle"),
+        line=[line.get("color", _HIDDEN), float(line.get("width", 0))],
+        symbol=symbol,
         hover=None if hoverinfo in ("skip", "none") else trace.get("hovertemplate"),
         text=None if text is None or isinstance(text, str) else [str(t) for t in text],
         customdata=_custom(trace.get("customdata")) if interactive else None,
