@@ -5,7 +5,8 @@ once in one process, the way N students on the Train page would, for two workloa
 
 * ``tutorial-002``: 784-128-10 (ReLU), Adam 1e-3, cross-entropy, batch 64 on Fashion-MNIST
   (``/usr/share/datasets/fashion-mnist``, Debian's ``dataset-fashion-mnist``);
-* ``playground``: 2-8-8-2 tanh, Adam 0.03, batch 10 on the 2-D ``circle`` toy, with its live decision grid.
+* ``playground``: 2-8-8-2 tanh, Adam 0.03, batch 10 on the 2-D ``circle`` toy (the table below was measured while the
+  engine also drew a decision grid 5 times a second, which no page read; it went on 2026-12-04).
 
 For N = 1, 4, 8 it prints the server's total samples/s summed over the runs (target: >= 0.7x one run
 alone), the smallest and largest run's share, the latency of Pause / Batch (one step) / Reset while the

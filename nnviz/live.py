@@ -14,7 +14,7 @@ the GIL with every other session's script thread. Here the page and the training
 * **Snapshots cost O(new data).** The history's columns are append-only lists; a :class:`HistoryView`
   holds the Trainer's own lists and their lengths at publishing time, so publishing copies nothing and
   a reader slices a consistent prefix. ``Snapshot.version`` increases with every publication;
-  ``Evaluation.step`` / ``Grid.step`` say which weights the live numbers and the picture belong to.
+  ``Evaluation.step`` says which weights the live numbers belong to.
 * **Evaluation that does not eat the training time** (the schedule):
 
   - live numbers: loss, accuracy and predicted classes on a fixed subset of the test split (the training
@@ -25,12 +25,9 @@ the GIL with every other session's script thread. Here the page and the training
   - the full test split: the Trainer's own evaluation at every epoch end (``history.epoch``); on
     Fashion-MNIST (10,000 samples, 784-128-10) it costs 40-130 ms on this 2-core machine, against
     ~2.5 s for the epoch's 938 steps;
-  - decision grid (2-D classification data only): class probabilities on a ``resolution x resolution`` grid, at most
-    every :data:`GRID_PERIOD_S` of wall time (5 per second), the resolution bounded so that one grid costs at
-    most :data:`GRID_MACS` multiply-adds; a grid with NaNs (a diverged run) is not published, so the last
-    finite picture stays;
-  - together, evaluations and grids take at most :data:`EVAL_SHARE` of a run's time: after one that
-    took ``t`` seconds the next waits at least ``t / EVAL_SHARE``.
+  - the live numbers take at most :data:`EVAL_SHARE` of a run's time: after an evaluation that took ``t``
+    seconds the next waits at least ``t / EVAL_SHARE``;
+  - pictures of the weights (the playground's maps) are the page's own work, drawn from :class:`LatestModel`.
 * **Fair sharing** (a classroom on one 2-core server): one process-wide :class:`Scheduler` lets at
   most :data:`SLOTS` runs train at the same instant; the others show ``waiting for a free slot``.
   Each grant is one slice; a run that wants more goes to the back of the queue (round robin), so N runs
@@ -102,14 +99,7 @@ EVAL_SAMPLES = 1000
 EVAL_PERIOD_S = 0.5
 """Training time (seconds) between two evaluations of the live numbers."""
 EVAL_SHARE = 0.1
-"""Largest share of a run's time spent on live evaluations and decision grids."""
-GRID_PERIOD_S = 0.2
-"""Wall time (seconds) between two decision grids: at most 5 per second."""
-GRID_RESOLUTION = 60
-"""Points per axis of the decision grid, before the :data:`GRID_MACS` bound."""
-GRID_MACS = 50_000_000
-"""Multiply-adds one decision grid may cost (~10-20 ms here); wide networks get a coarser grid."""
-MIN_GRID_RESOLUTION = 8
+"""Largest share of a run's time spent on live evaluations."""
 RATE_WINDOW_S = 1.0
 """Wall time over which ``Snapshot.samples_per_second`` is measured."""
 JOIN_TIMEOUT_S = 2.0
@@ -204,20 +194,6 @@ class Evaluation:
 
 
 @dataclass(frozen=True, eq=False)
-class Grid:
-    """Class probabilities on a grid over 2-D data after ``step`` steps (see ``Trainer.decision_grid``).
-
-    ``gx`` (r,) and ``gy`` (r,) are the axes, ``proba`` (r, r, n_classes) float32 with ``proba[i, j]`` at
-    the point ``(gx[j], gy[i])``.
-    """
-
-    step: int
-    gx: np.ndarray
-    gy: np.ndarray
-    proba: np.ndarray
-
-
-@dataclass(frozen=True, eq=False)
 class Snapshot:
     """Everything the page shows about a run, as it was after a slice; never changes once published.
 
@@ -245,7 +221,6 @@ class Snapshot:
     error: str | None
     samples_per_second: float
     evaluation: Evaluation | None
-    grid: Grid | None
     history: HistoryView
 
     @property
@@ -385,13 +360,6 @@ def evaluate_rows(trainer: Trainer, split: str, rows: slice) -> tuple[float, flo
     return loss, accuracy, trainer.predict_proba(x).argmax(dim=1)
 
 
-def grid_resolution(n_parameters: int, wanted: int = GRID_RESOLUTION) -> int:
-    """Points per axis for a decision grid of a network with ``n_parameters``: ``wanted``, or fewer when
-    ``resolution**2 * n_parameters`` would exceed :data:`GRID_MACS` (never below :data:`MIN_GRID_RESOLUTION`)."""
-    affordable = math.isqrt(GRID_MACS // max(1, n_parameters))
-    return max(MIN_GRID_RESOLUTION, min(wanted, affordable))
-
-
 # --- the run and its worker ---------------------------------------------------------------------------------------
 
 
@@ -430,12 +398,11 @@ class LiveRun:
     """A training run in its own worker thread, driven by commands, observed through :attr:`snapshot`.
 
     ``config`` and ``data`` are as for :class:`~nnviz.training.Trainer` (built here, so a bad
-    combination raises ValueError at once); ``data`` is only read. ``grid_resolution`` is the wanted
-    resolution of the decision grid of 2-D data. ``observer(trainer)``, if given, runs in the worker after every
-    slice and every stop (e.g. :class:`nnviz.inspection.TrainingHistograms`); it must be quick and read only.
-    Every command returns its id; ``run.wait(lambda s:
-    s.applied >= id)`` waits until the worker has applied it. The run stops when :meth:`close` is called,
-    when it is garbage collected, or at interpreter exit. Use it as a context manager to close it.
+    combination raises ValueError at once); ``data`` is only read. ``observer(trainer)``, if given, runs in the
+    worker after every slice and every stop (e.g. :class:`nnviz.inspection.TrainingHistograms`); it must be quick
+    and read only. Every command returns its id; ``run.wait(lambda s: s.applied >= id)`` waits until the worker
+    has applied it. The run stops when :meth:`close` is called, when it is garbage collected, or at interpreter
+    exit. Use it as a context manager to close it.
     """
 
     def __init__(
@@ -444,7 +411,6 @@ class LiveRun:
         data: Dataset,
         *,
         scheduler: Scheduler | None = None,
-        grid_resolution: int = GRID_RESOLUTION,
         observer: Callable[[Trainer], None] | None = None,
         name: str = "live-run",
     ) -> None:
@@ -452,7 +418,7 @@ class LiveRun:
         self._config = config
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
-        self._worker = _Worker(trainer, scheduler or SCHEDULER, grid_resolution, name, observer)
+        self._worker = _Worker(trainer, scheduler or SCHEDULER, name, observer)
         self._finalizer = weakref.finalize(self, self._worker.request_close)
 
     # --- reading ---
@@ -552,14 +518,12 @@ class _Worker:
         self,
         trainer: Trainer,
         scheduler: Scheduler,
-        resolution: int,
         name: str,
         observer: Callable[[Trainer], None] | None = None,
     ) -> None:
         self.trainer = trainer
         self.observer = observer
         self.scheduler = scheduler
-        self.resolution = resolution
         self.wake = threading.Event()  # set by a command and by the scheduler's grant; also the ticket
         self.inbox: collections.deque[_Command] = collections.deque()
         self.published = threading.Condition()
@@ -679,10 +643,8 @@ class _Worker:
         self.split = "test" if len(trainer.x_test) else "train"
         self.rows = evaluation_rows(len(getattr(trainer, f"x_{self.split}")), trainer.config.seed)
         self.evaluation: Evaluation | None = None
-        self.grid: Grid | None = None
         self.train_s = 0.0  # optimizer-step time since the restart
         self.eval_due = 0.0  # train_s at which the live numbers are next due
-        self.grid_due = 0.0  # wall time at which the next grid may be computed
         self.rate.clear()
 
     def _slice(self) -> None:
@@ -711,16 +673,10 @@ class _Worker:
         self._publish()
 
     def _refresh(self, final: bool) -> None:
-        """Evaluate the live numbers and the grid when due (``final``: when the run has stopped, if stale)."""
-        trainer, step = self.trainer, self.trainer.global_step
-        if self.rows.stop and _due(self.evaluation, step, final or self.train_s >= self.eval_due):
+        """Evaluate the live numbers when due (``final``: when the run has stopped, if stale)."""
+        if self.rows.stop and _due(self.evaluation, self.trainer.global_step, final or self.train_s >= self.eval_due):
             cost = _timed(self._evaluate)
             self.eval_due = self.train_s + max(EVAL_PERIOD_S, cost / EVAL_SHARE)
-        now = time.perf_counter()
-        classes = not trainer.data.is_regression  # a decision grid of class probabilities
-        if classes and trainer.x_train.shape[1] == 2 and _due(self.grid, step, final or now >= self.grid_due):
-            cost = _timed(self._draw_grid)
-            self.grid_due = now + max(GRID_PERIOD_S, cost / EVAL_SHARE)
 
     def _evaluate(self) -> None:
         loss, accuracy, predicted = evaluate_rows(self.trainer, self.split, self.rows)
@@ -728,13 +684,6 @@ class _Worker:
         self.evaluation = Evaluation(
             self.trainer.global_step, self.split, self.rows, loss, accuracy, _read_only(labels), _read_only(predicted)
         )
-
-    def _draw_grid(self) -> None:
-        n_parameters = sum(p.numel() for p in self.trainer.model.parameters())
-        gx, gy, proba = self.trainer.decision_grid(grid_resolution(n_parameters, self.resolution))
-        step = self.trainer.global_step
-        if bool(proba.isfinite().all()):  # else (NaN weights) the last finite picture stays
-            self.grid = Grid(step, _read_only(gx), _read_only(gy), _read_only(proba))
 
     def _guarded(self, function: Callable, *args: Any, **kwargs: Any) -> Any:
         """Call ``function``; an exception becomes the run's error (shown in the snapshot) and pauses it."""
@@ -771,7 +720,6 @@ class _Worker:
             error=self.error,
             samples_per_second=self._samples_per_second(),
             evaluation=self.evaluation,
-            grid=self.grid,
             history=HistoryView.of(trainer.history),
         )
 
@@ -799,7 +747,7 @@ class _Worker:
         return (n1 - n0) / (t1 - t0) if t1 > t0 else 0.0
 
 
-def _due(view: Evaluation | Grid | None, step: int, time_has_come: bool) -> bool:
+def _due(view: Evaluation | None, step: int, time_has_come: bool) -> bool:
     """A live view is recomputed when there is none yet, or when it is stale and its time has come."""
     return view is None or (view.step != step and time_has_come)
 
@@ -905,13 +853,11 @@ __all__ = [
     "EVAL_PERIOD_S",
     "EVAL_SAMPLES",
     "GAP_S",
-    "GRID_PERIOD_S",
     "SCHEDULER",
     "SLICE_S",
     "SLOTS",
     "Evaluation",
     "Goal",
-    "Grid",
     "HistoryView",
     "LatestModel",
     "LiveRun",
@@ -920,7 +866,6 @@ __all__ = [
     "Snapshot",
     "evaluate_rows",
     "evaluation_rows",
-    "grid_resolution",
     "install_shutdown_handler",
     "request_stop_all",
     "retuned",

@@ -24,7 +24,6 @@ from nnviz.live import (
     RunState,
     Scheduler,
     evaluation_rows,
-    grid_resolution,
     train_slice,
     training_runs,
 )
@@ -151,7 +150,6 @@ def test_a_diverging_run_reports_it():
         done = run.wait(lambda s: s.state is RunState.DONE)
         assert done.stop_reason.startswith("diverged at step")
         assert done.goal is None and done.samples_per_second == 0.0
-        assert done.grid is not None and bool((done.grid.proba >= 0).all())  # the last finite picture stays
 
 
 def test_an_exception_in_the_worker_is_shown_in_the_snapshot(monkeypatch):
@@ -222,7 +220,7 @@ def test_a_run_shares_the_datasets_memory_and_publishes_read_only_arrays():
         snapshot = applied(run, run.step(2))
         assert run.call(lambda trainer: trainer.x_train.data_ptr()) == GAUSS.x_train.data_ptr()
         assert np.shares_memory(snapshot.evaluation.labels, GAUSS.y_test.numpy())
-        for array in (snapshot.evaluation.labels, snapshot.evaluation.predicted, snapshot.grid.proba):
+        for array in (snapshot.evaluation.labels, snapshot.evaluation.predicted):
             with pytest.raises(ValueError, match="read-only"):
                 array[0] = 0
 
@@ -234,14 +232,6 @@ def test_evaluation_rows_are_an_evenly_spread_view():
     assert (rows.start, rows.step) == (3, 10)
     assert evaluation_rows(250, seed=7) == slice(0, 250, 1)
     assert evaluation_rows(0, seed=7) == slice(0, 0)
-
-
-def test_the_decision_grid_is_bounded_for_wide_networks():
-    assert grid_resolution(114) == 60
-    assert grid_resolution(4_000_000) == 8
-    with live() as run:
-        grid = run.wait(lambda s: s.grid is not None).grid
-        assert grid.proba.shape == (60, 60, 2) and grid.gx.shape == grid.gy.shape == (60,)
 
 
 def test_train_slice_never_takes_more_than_asked():
