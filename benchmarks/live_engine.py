@@ -39,6 +39,12 @@ One run against the bare Trainer in a thread: 0.85 on both workloads (15,264 / 1
 samples/s). Load averages 0.4-1.3 during the runs. All targets met. (The ratio exceeds 1 because one run
 alone spends its gaps idle; several runs fill each other's.)
 
+2026-12-04, the gap (``--gap``, ``--threads 1``, ``--runs 1,4``; this machine is noisy, so one run each): one run
+against the bare Trainer 0.76-0.86 at 5 ms, 0.90 at 1 ms, 1.04 at 0 ms, the concept page busy/idle 1.07-1.39 at
+5 ms, 0.71-1.18 at 1 ms, 1.37-1.47 at 0 ms. In the app (``app_training.py``) 1 ms made a lone Train session
+faster (25,384 samples/s, 0.86x the one-thread headless run) but the classroom's share fell to 0.54x (N = 4)
+and 0.45x (N = 8) of one session, from 0.84x and 0.69x at 5 ms, and Batch took up to 1.8 s: the gap stays 5 ms.
+
     .venv/bin/python benchmarks/live_engine.py [--seconds 5] [--threads N] [--slots K] [--gap S] [--workloads ...]
 
 ``--threads`` calls ``torch.set_num_threads`` for this process (what a server-wide policy in app.py would do;
@@ -65,7 +71,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from nnviz import live  # noqa: E402
 from nnviz.datasets import load_dataset, load_images  # noqa: E402
 from nnviz.playground import playground_config  # noqa: E402
-from nnviz.training import TrainConfig, Trainer  # noqa: E402
+from nnviz.training import MAX_EPOCHS, TrainConfig, Trainer  # noqa: E402
 
 RUN_COUNTS = (1, 4, 8)
 TARGET_SHARE, TARGET_LATENCY_S, TARGET_SLOWDOWN = 0.7, 0.5, 2.0
@@ -81,7 +87,7 @@ def workloads() -> dict[str, tuple[TrainConfig, object]]:
     )
     return {
         "tutorial-002": (TrainConfig.from_dict(tutorial.to_dict() | {"epochs": 1000}), fashion),
-        "playground": (playground_config((8, 8), "tanh", "adam", 0.03, 10, 10_000), load_dataset("circle")),
+        "playground": (playground_config((8, 8), "tanh", "adam", 0.03, 10, MAX_EPOCHS), load_dataset("circle")),
     }
 
 
