@@ -110,6 +110,12 @@ function ticks(axis, length, minPx) {
   return out;
 }
 
+function titleGap(scene) {
+  // from the x tick labels to the x title, as plotly places it (measured): under an axis shortened to keep equal
+  // scales (constrain="domain") the title stays at the foot of the whole plot area, further down
+  return (scene.equal ? 1.6 : 0.65) * scene.font.size;
+}
+
 function layout(g, scene, width) {
   // the frame, the x ticks and how their labels sit: one line each, or rotated by 30° when they would overlap,
   // with the bottom margin grown to fit them (plotly's automargin)
@@ -124,7 +130,7 @@ function layout(g, scene, width) {
   const rotated = widest + 6 > gap;
   const labels = 9 + (rotated ? widest / 2 + size : rows * 1.2 * size);
   // the x title's line under the labels (see axes), in its 1.2 times larger type
-  const needed = labels + (scene.xaxis.visible && scene.xaxis.title ? 2.8 * size : 0);
+  const needed = labels + (scene.xaxis.visible && scene.xaxis.title ? titleGap(scene) + 1.2 * size : 0);
   if (needed > scene.margin[3]) f = frame(scene, width, needed + 4);
   f.yticks = scene.yaxis.visible ? ticks(scene.yaxis, f.h, 40) : [];
   // the y title's room left of the tick labels (see axes), the left margin grown to fit it as plotly's does
@@ -237,7 +243,7 @@ function axes(g, scene, f, font) {
       g.font = titleFont;
       g.textAlign = "center";
       g.textBaseline = "top";
-      g.fillText(scene.xaxis.title, f.left + f.w / 2, bottom + f.labelDepth + 1.6 * size);
+      g.fillText(scene.xaxis.title, f.left + f.w / 2, bottom + f.labelDepth + titleGap(scene));
       g.font = font;
     }
   }
