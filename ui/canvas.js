@@ -131,16 +131,15 @@ function layout(g, scene, width) {
   const labels = 9 + (rotated ? widest / 2 + size : rows * 1.2 * size);
   // the x title's line under the labels (see axes), in its 1.2 times larger type
   const needed = labels + (scene.xaxis.visible && scene.xaxis.title ? titleGap(scene) + 1.2 * size : 0);
-  if (needed > scene.margin[3]) f = frame(scene, width, needed + 4);
-  f.yticks = scene.yaxis.visible ? ticks(scene.yaxis, f.h, 40) : [];
+  const bottom = needed > scene.margin[3] ? needed + 4 : scene.margin[3];
+  f = frame(scene, width, bottom);
   // the y title's room left of the tick labels (see axes), the left margin grown to fit it as plotly's does
-  f.yTitleAt = Math.max(3 * size, 14 + Math.max(0, ...f.yticks.map(([, text]) => g.measureText(text).width)) + 0.6 * size);
-  const left = f.yTitleAt + 0.7 * size + 2;
-  if (scene.yaxis.visible && scene.yaxis.title && left > scene.margin[0]) {
-    const bottom = needed > scene.margin[3] ? needed + 4 : scene.margin[3];
-    f = Object.assign(frame(scene, width, bottom, left), { yTitleAt: f.yTitleAt });
-    f.yticks = ticks(scene.yaxis, f.h, 40);
-  }
+  const yticks = scene.yaxis.visible ? ticks(scene.yaxis, f.h, 40) : [];
+  const yTitleAt = Math.max(3 * size, 14 + Math.max(0, ...yticks.map(([, text]) => g.measureText(text).width)) + 0.6 * size);
+  const left = yTitleAt + 0.7 * size + 2;
+  if (scene.yaxis.visible && scene.yaxis.title && left > scene.margin[0]) f = frame(scene, width, bottom, left);
+  f.yTitleAt = yTitleAt;
+  f.yticks = scene.yaxis.visible ? ticks(scene.yaxis, f.h, 40) : []; // the height may change with equal scales
   f.xticks = scene.xaxis.visible ? ticks(scene.xaxis, f.w, 80) : [];
   f.rotated = rotated;
   f.labelDepth = 9 + (rotated ? widest / 2 : rows * 1.2 * size);
