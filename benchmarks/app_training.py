@@ -107,6 +107,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -139,6 +140,8 @@ COUNT_CANVAS_UPDATES = """
 """
 """Counts the changes of the page's first live canvas (the playground's network, the Train page's loss curve): a
 digest of its pixels, sampled every 25 ms (up to 40 a second); a redraw that changes nothing is not counted."""
+READ_CANVAS_UPDATES = "() => { clearInterval(window.__poll); return window.__updates; }"
+"""Stops the count and reads it."""
 
 
 def niced_chromium(niceness: int) -> str:
@@ -182,6 +185,19 @@ def cpu_seconds(pids: list[int]) -> float:
     return total
 
 
+def cores_meter(process) -> Callable[[], tuple[float, float]]:
+    """From now on: ``meter()`` gives the CPU cores the server and the Chromium processes running now have used
+    on average since (user + system time over wall time)."""
+    browsers = chromium_pids()
+    start, server0, browsers0 = time.perf_counter(), cpu_seconds([process.pid]), cpu_seconds(browsers)
+
+    def meter() -> tuple[float, float]:
+        elapsed = time.perf_counter() - start
+        return (cpu_seconds([process.pid]) - server0) / elapsed, (cpu_seconds(browsers) - browsers0) / elapsed
+
+    return meter
+
+
 def chromium_pids() -> list[int]:
     pids = []
     for entry in Path("/proc").iterdir():
@@ -221,7 +237,7 @@ def playground_window(page, seconds: float) -> tuple[float, float]:
     page.evaluate(COUNT_CANVAS_UPDATES)
     start_step, start = step_of(page), time.monotonic()
     time.sleep(seconds)
-    updates = page.evaluate("() => { clearInterval(window.__poll); return window.__updates; }")
+    updates = page.evaluate(READ_CANVAS_UPDATES)
     elapsed, steps = time.monotonic() - start, step_of(page) - start_step
     return steps * PLAYGROUND_BATCH / elapsed, updates / elapsed
 
@@ -229,13 +245,11 @@ def playground_window(page, seconds: float) -> tuple[float, float]:
 def playground_row(browser, process, url: str, seconds: float) -> dict:
     """The playground in ``browser``: samples/s, map updates/s and the CPU cores the server and Chromium used."""
     page = open_playground(browser, url)
-    browsers = chromium_pids()
-    cpu0, start = (cpu_seconds([process.pid]), cpu_seconds(browsers)), time.perf_counter()
+    meter = cores_meter(process)
     rate, updates = playground_window(page, seconds)
-    elapsed = time.perf_counter() - start
-    cores = (cpu_seconds([process.pid]) - cpu0[0]) / elapsed, (cpu_seconds(browsers) - cpu0[1]) / elapsed
+    server_cores, browser_cores = meter()
     page.context.close()
-    return dict(rate=rate, updates=updates, server_cores=cores[0], browser_cores=cores[1])
+    return dict(rate=rate, updates=updates, server_cores=server_cores, browser_cores=browser_cores)
 
 
 def open_train(browser, url: str, seed: int):
@@ -295,14 +309,11 @@ def measure(mine, classroom, process, url: str, n: int, seconds: float, idle_pag
         page.get_by_role("button", name="Pause", exact=True).wait_for(timeout=30_000)
     time.sleep(2.0)  # past the first slices and evaluations
     pages[0].evaluate(COUNT_CANVAS_UPDATES)
-    browsers = chromium_pids()
-    start, steps0 = time.perf_counter(), [step_of(page) for page in pages]
-    cpu0 = cpu_seconds([process.pid]), cpu_seconds(browsers)
+    meter, start, steps0 = cores_meter(process), time.perf_counter(), [step_of(page) for page in pages]
     time.sleep(seconds)
     steps1, elapsed = [step_of(page) for page in pages], time.perf_counter() - start
-    server_cores = (cpu_seconds([process.pid]) - cpu0[0]) / elapsed
-    browser_cores = (cpu_seconds(browsers) - cpu0[1]) / elapsed
-    updates = pages[0].evaluate("() => { clearInterval(window.__poll); return window.__updates; }") / elapsed
+    server_cores, browser_cores = meter()
+    updates = pages[0].evaluate(READ_CANVAS_UPDATES) / elapsed
     rss = rss_mb(process.pid)
     busy_page_s = concept_page_s(mine, url)
     waits = latencies(pages[0])
