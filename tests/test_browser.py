@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from nnviz.training import MAX_EPOCHS
 from tests.servers import ROOT, running_app
 from ui.registry import HOME, all_pages
 
@@ -210,7 +211,9 @@ _CANVAS_STATE = """() => [...document.querySelectorAll('.nnviz-canvas')].map(roo
 
 
 def test_playground_trains_on_the_live_canvas_with_hover_labels_and_clickable_weights(app_url, browser):
-    page = _open(browser, f"{app_url}/playground?hidden=3&lr=0.01&epochs=1000")
+    # The most epochs a run may have: it must still train when the sweep below ends (on a fast machine 1,000 epochs
+    # were over before the click, which then fell on the paused run's plotly chart while it was being drawn).
+    page = _open(browser, f"{app_url}/playground?hidden=3&lr=0.01&epochs={MAX_EPOCHS}")
     try:
         page.get_by_role("button", name="Play", exact=True).click()
         page.get_by_role("button", name="Pause", exact=True).wait_for(timeout=30_000)
@@ -235,6 +238,7 @@ def test_playground_trains_on_the_live_canvas_with_hover_labels_and_clickable_we
             if found:
                 break
         assert found, "no hover label on any weight"
+        assert page.get_by_role("button", name="Pause", exact=True).is_visible(), "the run ended before the click"
         assert re.search(r"w\(\d\)\d,\d = [−-]?\d", label.inner_text().replace("\n", "")), label.inner_text()
         page.mouse.click(box["x"] + found[0] * box["width"], box["y"] + found[1] * box["height"])
         page.get_by_text("(the network trains on from the value you type)").wait_for(timeout=30_000)
