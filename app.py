@@ -6,14 +6,18 @@ import streamlit as st
 import torch
 
 import ui
+from nnviz.trainer_process import TRAINER
 from ui import lecture, state
 from ui.predict import QUIZ_KEY
 from ui.registry import HOME, SECTIONS, all_pages
 
 # The server's policy (comments, not docstrings: Streamlit would draw a bare string on every page).
-# One torch thread per training run: a run's worker and the visitors' script threads each computing with torch's
-# default team (one thread per core) made the idle team members spin on the 2 cores, and the in-app training ran
-# ~40x below headless; one thread costs a headless run ~10 % (benchmarks/app_training.py).
+# Live training runs in the trainer process (nnviz.trainer_process: a GIL of its own, one torch thread), started
+# with the server so that the first Play does not wait seconds for it to import torch.
+TRAINER.start()
+# One torch thread per script thread: the visitors' script threads (and, when training ran in the server, its
+# workers) each computing with torch's default team (one thread per core) made the idle team members spin on the
+# 2 cores, and the in-app training ran ~40x below headless (benchmarks/app_training.py).
 SERVER_TORCH_THREADS = 1
 # How long a thread may hold the GIL while another waits for it (Python's default is 5 ms). A training worker gives
 # the GIL up for every torch op and waits to get it back; with several visitors' script threads drawing, the

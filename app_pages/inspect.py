@@ -5,13 +5,14 @@ built one when nothing was trained yet. Every picture is computed from a copy of
 """
 
 import streamlit as st
+import torch
 
 import ui
 from nnviz import checkpoints, inspection
 from nnviz.drawing import prepare_drawing
 from nnviz.figures import inspection as figures
 from nnviz.figures.probabilities import probability_bars
-from nnviz.live import Snapshot
+from nnviz.live import Snapshot, on_model
 from ui import state
 from ui.training import LiveTraining, tutorial_data
 
@@ -247,7 +248,7 @@ upload = right.file_uploader(
 if upload is not None and st.session_state.get("inspect_loaded") != upload.file_id:
     with right, ui.explain_errors():
         loaded = checkpoints.loads(upload.getvalue(), expected=snapshot.config.spec)
-        run.call(lambda trainer: trainer.model.load_state_dict(loaded.state_dict()))
+        run.call(on_model(torch.nn.Module.load_state_dict, loaded.state_dict()))
         TRAINING.edited()
         st.session_state.inspect_loaded = upload.file_id
         st.success("Loaded: the run trains on from these weights.", icon=":material/upload:")

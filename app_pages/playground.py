@@ -20,7 +20,7 @@ from nnviz.codegen import training_script
 from nnviz.features import FEATURES, PLAIN, FeatureMap
 from nnviz.figures import playground as figures
 from nnviz.figures.training import learning_curves
-from nnviz.live import EVAL_SAMPLES, LatestModel, RunState, Snapshot
+from nnviz.live import EVAL_SAMPLES, LatestModel, RunState, Snapshot, on_model
 from nnviz.losses import LOSSES
 from nnviz.network_view import Pick, PlaneGrid
 from nnviz.optimizers import OPTIMIZERS
@@ -324,7 +324,7 @@ def edit_parameter(pick: Pick, key: str) -> None:
     """The typed value goes into the run's model; it trains from there at the next step."""
     value = st.session_state[key]  # read here: the function below runs in the run's worker thread
     with ui.explain_errors():
-        run.call(lambda trainer: network_view.set_parameter(trainer.model, pick, value))
+        run.call(on_model(network_view.set_parameter, pick, value))
         TRAINING.edited()
 
 

@@ -5,6 +5,8 @@ publishes. The learning rate and the number of epochs change the run from its ne
 seed define it.
 """
 
+import functools
+
 import pandas as pd
 import streamlit as st
 
@@ -19,7 +21,7 @@ from nnviz.losses import LOSSES
 from nnviz.models import format_sizes
 from nnviz.optimizers import OPTIMIZERS
 from nnviz.playground import n_parameters
-from nnviz.recipes import RECIPES, compare, compare_headers
+from nnviz.recipes import RECIPES, comparison
 from ui import state
 from ui.training import LiveTraining, forget_tutorial_data, tutorial_data
 
@@ -136,7 +138,7 @@ def show_comparison(snapshot: Snapshot) -> None:
     """The tutorial's printed numbers beside this run's, once the run has ended (each column names its data)."""
     key = ("train_comparison", snapshot.version)
     if st.session_state.get("train_comparison_key") != key:
-        rows = run.call(lambda trainer: [compare_headers(recipe, trainer), *compare(recipe, trainer)], timeout=30)
+        rows = run.call(functools.partial(comparison, recipe), timeout=30)
         st.session_state.train_comparison, st.session_state.train_comparison_key = rows, key
     header, *rows = st.session_state.train_comparison
     st.markdown(f"**Tutorial {tutorial}'s numbers beside this run's**")

@@ -99,6 +99,7 @@ figures built from the snapshots it publishes.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import re
@@ -166,11 +167,28 @@ def headless_rate(threads: int | None, settings: list[str] = HEADLESS, batch: in
     return result["steps"] * batch / result["train_seconds"]
 
 
-def rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
+def server_pids(process) -> list[int]:
+    """The server's process and its children (the trainer process): what the server costs in all."""
+    pids, k = [process.pid], 0
+    while k < len(pids):
+        for children in Path(f"/proc/{pids[k]}/task").glob("*/children"):
+            with contextlib.suppress(OSError):
+                pids += [int(pid) for pid in children.read_text().split()]
+        k += 1
+    return pids
+
+
+def rss_mb(pids: list[int]) -> float:
+    """Memory of the processes together (MB): their proportional set sizes, so that what they share (torch's
+    libraries, mapped by the server and the trainer process alike) counts once, as a memory limit counts it; for
+    one process the same as its RSS but for the pages it shares with others."""
+    total = 0.0
+    for pid in pids:
+        with contextlib.suppress(OSError):
+            for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+                if line.startswith("Pss:"):
+                    total += int(line.split()[1]) / 1024
+    return total
 
 
 def cpu_seconds(pids: list[int]) -> float:
@@ -189,11 +207,12 @@ def cores_meter(process) -> Callable[[], tuple[float, float]]:
     """From now on: ``meter()`` gives the CPU cores the server and the Chromium processes running now have used
     on average since (user + system time over wall time)."""
     browsers = chromium_pids()
-    start, server0, browsers0 = time.perf_counter(), cpu_seconds([process.pid]), cpu_seconds(browsers)
+    servers = server_pids(process)
+    start, server0, browsers0 = time.perf_counter(), cpu_seconds(servers), cpu_seconds(browsers)
 
     def meter() -> tuple[float, float]:
         elapsed = time.perf_counter() - start
-        return (cpu_seconds([process.pid]) - server0) / elapsed, (cpu_seconds(browsers) - browsers0) / elapsed
+        return (cpu_seconds(servers) - server0) / elapsed, (cpu_seconds(browsers) - browsers0) / elapsed
 
     return meter
 
@@ -301,7 +320,7 @@ def latencies(page) -> dict[str, float]:
 def measure(mine, classroom, process, url: str, n: int, seconds: float, idle_page_s: float) -> dict:
     """Session 0 (the one whose charts, buttons and next concept page are timed) in ``mine``, sessions 1..n-1 in
     ``classroom``."""
-    base_rss = rss_mb(process.pid)
+    base_rss = rss_mb(server_pids(process))
     pages = [open_train(mine if seed == 0 else classroom, url, seed) for seed in range(n)]
     for page in pages:
         page.get_by_role("button", name="Play", exact=True).click()
@@ -314,7 +333,7 @@ def measure(mine, classroom, process, url: str, n: int, seconds: float, idle_pag
     steps1, elapsed = [step_of(page) for page in pages], time.perf_counter() - start
     server_cores, browser_cores = meter()
     updates = pages[0].evaluate(READ_CANVAS_UPDATES) / elapsed
-    rss = rss_mb(process.pid)
+    rss = rss_mb(server_pids(process))
     busy_page_s = concept_page_s(mine, url)
     waits = latencies(pages[0])
     seeds = [page.get_by_label("Seed", exact=True).input_value() for page in pages]

@@ -24,7 +24,7 @@ from nnviz.datasets import DATASETS, IMAGE_DATASETS, Dataset, load_dataset
 from nnviz.losses import LOSSES
 from nnviz.models import default_activations, format_sizes, parse_sizes
 from nnviz.optimizers import OPTIMIZERS
-from nnviz.recipes import RECIPES, compare, compare_headers, prepare
+from nnviz.recipes import RECIPES, comparison, prepare
 from nnviz.training import TrainConfig, Trainer
 
 STEPS_PER_UPDATE = 50  # optimizer steps between progress-bar refreshes
@@ -151,8 +151,8 @@ def run_reproduce(args: argparse.Namespace) -> int:
     print(f"batch {config.batch_size or 'full'}, {config.epochs} epochs; data: {data.source}")
     trainer = Trainer(config, data)
     train_with_progress(trainer, f"tutorial {recipe.tutorial}")
-    rows = compare(recipe, trainer)
-    print_table([compare_headers(recipe, trainer), *rows])
+    header, *rows = comparison(recipe, trainer)
+    print_table([header, *rows])
     for note in (substitution, *recipe.notes, trainer.stop_reason):
         if note:
             print(f"note: {note}")

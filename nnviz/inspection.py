@@ -262,6 +262,11 @@ class HistogramRecorder:
             name: [] for name, act in zip(self.layer_names, self.activation_names, strict=True) if act in INACTIVE_KIND
         }
 
+    def __getstate__(self) -> dict:
+        """What a pickled recorder keeps: what it recorded, to be read anywhere (the trainer process sends it to the
+        server so); not its probe batch and loss, so it records no more."""
+        return {name: value for name, value in vars(self).items() if name not in ("probe_x", "probe_target", "loss_fn")}
+
     def due(self, step: int) -> bool:
         """Whether :meth:`record` at ``step`` would take a snapshot."""
         return not self.steps or step >= self.steps[-1] + self.every
@@ -316,28 +321,34 @@ class TrainingHistograms:
     It records at most every ``period_s`` seconds of wall time (so the cost stays a small share of training),
     on the first :data:`PROBE_SAMPLES` test samples (training samples when there is no test split), and starts a
     new recorder when the trainer went back (a reset). Read :attr:`recorder` from any thread: it is replaced,
-    never emptied.
+    never emptied. :attr:`shared` is replaced at every record: what the trainer process sends back (a recorder
+    pickles without its probe batch).
     """
 
     PROBE_SAMPLES = 256
 
     def __init__(self, period_s: float = 0.5, max_snapshots: int = 120) -> None:
         self.period_s, self.max_snapshots = period_s, max_snapshots
-        self.recorder: HistogramRecorder | None = None
+        self.shared: tuple[int, HistogramRecorder] | None = None  # (step, recorder): replaced at every record
         self._last = -math.inf
 
+    @property
+    def recorder(self) -> HistogramRecorder | None:
+        """What was recorded (None before the first call)."""
+        return None if self.shared is None else self.shared[1]
+
     def __call__(self, trainer: Trainer) -> None:
-        step, now = trainer.global_step, time.perf_counter()
-        restarted = self.recorder is not None and self.recorder.steps and step < self.recorder.steps[-1]
-        if self.recorder is None or restarted:
+        step, now, recorder = trainer.global_step, time.perf_counter(), self.recorder
+        restarted = recorder is not None and recorder.steps and step < recorder.steps[-1]
+        if recorder is None or restarted:
             x, t = (trainer.x_test, trainer.t_test) if len(trainer.x_test) else (trainer.x_train, trainer.t_train)
             n = min(self.PROBE_SAMPLES, len(x))
-            self.recorder = HistogramRecorder(
+            recorder = HistogramRecorder(
                 trainer.model, x[:n], t[:n], loss_fn=trainer.criterion, max_snapshots=self.max_snapshots
             )
-            self._last = -math.inf
-        if now - self._last >= self.period_s and self.recorder.record(trainer.model, step):
-            self._last = now
+            self.shared, self._last = (step, recorder), -math.inf
+        if now - self._last >= self.period_s and recorder.record(trainer.model, step):
+            self.shared, self._last = (step, recorder), now
 
 
 def histogram(values: Tensor, bins: int) -> Histogram:

@@ -1,5 +1,8 @@
 """Live training: a per-session worker thread that trains and publishes snapshots the page only reads.
 
+The app runs these in the trainer process (:mod:`nnviz.trainer_process`), a process of their own; this module is
+the engine, and works in any process (the tests, a notebook).
+
 Why: training inside the page's fragment ran at ~0.13x the headless engine and collapsed with several
 visitors, because every tick also evaluated the whole test split, rebuilt every figure and competed for
 the GIL with every other session's script thread. Here the page and the training are decoupled:
@@ -63,6 +66,7 @@ import collections
 import contextlib
 import copy
 import dataclasses
+import functools
 import itertools
 import math
 import signal
@@ -93,7 +97,8 @@ total rate and the most responsive concept pages: the Python parts of a step hol
 training at once mostly wait for each other, and torch's default intra-op threads (one per core) already
 use both cores for the large matrix products. Measured in ``benchmarks/live_engine.py``."""
 GAP_S = 0.005
-"""Idle time after each slice (seconds), during which the GIL belongs to the other visitors' pages."""
+"""Idle time after each slice (seconds), during which the GIL belongs to the other visitors' pages: for runs in a
+process that also serves pages (the trainer process, which serves none, idles after no slice)."""
 EVAL_SAMPLES = 1000
 """Rows of the fixed evaluation subset behind the live numbers."""
 EVAL_PERIOD_S = 0.5
@@ -360,6 +365,21 @@ def evaluate_rows(trainer: Trainer, split: str, rows: slice) -> tuple[float, flo
     return loss, accuracy, trainer.predict_proba(x).argmax(dim=1)
 
 
+def model_copy(trainer: Trainer) -> torch.nn.Module:
+    """A copy of the trainer's model: a :meth:`LiveRun.call` function."""
+    return copy.deepcopy(trainer.model)
+
+
+def on_model(function: Callable[..., Any], *arguments: Any) -> Callable[[Trainer], Any]:
+    """A :meth:`LiveRun.call` function: ``function(trainer.model, *arguments)``. Picklable (what a run in the
+    trainer process needs, :mod:`nnviz.trainer_process`) when ``function`` and ``arguments`` are."""
+    return functools.partial(_on_model, function, arguments)
+
+
+def _on_model(function: Callable[..., Any], arguments: tuple, trainer: Trainer) -> Any:
+    return function(trainer.model, *arguments)
+
+
 # --- the run and its worker ---------------------------------------------------------------------------------------
 
 
@@ -367,23 +387,26 @@ class LatestModel:
     """A :class:`LiveRun` observer that keeps a copy of the model as it was after the run's latest slice, so that a
     page drawing from the weights several times a second need not wait for a slice to end (:meth:`LiveRun.call`
     does). Copying a playground network takes about 0.1 ms of the worker's time per slice; meant for small models.
+
+    :attr:`shared` is all it holds: (step, model copy), replaced whole by every call, which is what a trainer
+    process sends back to the server after a slice (:mod:`nnviz.trainer_process`).
     """
 
     def __init__(self) -> None:
-        self._copy: tuple[int, torch.nn.Module] | None = None
+        self.shared: tuple[int, torch.nn.Module] | None = None
 
     def __call__(self, trainer: Trainer) -> None:
-        self._copy = (trainer.global_step, copy.deepcopy(trainer.model))  # one assignment: a reader sees a whole copy
+        self.shared = (trainer.global_step, copy.deepcopy(trainer.model))  # one assignment: a reader sees a whole copy
 
     @property
     def model(self) -> torch.nn.Module | None:
         """The latest copy (never the live model; read only), None before the first slice."""
-        return None if self._copy is None else self._copy[1]
+        return None if self.shared is None else self.shared[1]
 
     @property
     def step(self) -> int | None:
         """The run's step when :attr:`model` was copied."""
-        return None if self._copy is None else self._copy[0]
+        return None if self.shared is None else self.shared[0]
 
 
 @dataclass(frozen=True)
@@ -400,8 +423,10 @@ class LiveRun:
     ``config`` and ``data`` are as for :class:`~nnviz.training.Trainer` (built here, so a bad
     combination raises ValueError at once); ``data`` is only read. ``observer(trainer)``, if given, runs in the
     worker after every slice and every stop (e.g. :class:`nnviz.inspection.TrainingHistograms`); it must be quick
-    and read only. Every command returns its id; ``run.wait(lambda s: s.applied >= id)`` waits until the worker
-    has applied it. The run stops when :meth:`close` is called, when it is garbage collected, or at interpreter
+    and read only. ``on_publish(snapshot)``, if given, runs in the worker after every snapshot it publishes (the
+    trainer process forwards them with it: :mod:`nnviz.trainer_process`). Every command returns its id;
+    ``run.wait(lambda s: s.applied >= id)`` waits until the worker has applied it. The run stops when
+    :meth:`close` is called, when it is garbage collected, or at interpreter
     exit. Use it as a context manager to close it.
     """
 
@@ -412,13 +437,14 @@ class LiveRun:
         *,
         scheduler: Scheduler | None = None,
         observer: Callable[[Trainer], None] | None = None,
+        on_publish: Callable[[Snapshot], None] | None = None,
         name: str = "live-run",
     ) -> None:
         trainer = Trainer(config, data)
         self._config = config
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
-        self._worker = _Worker(trainer, scheduler or SCHEDULER, name, observer)
+        self._worker = _Worker(trainer, scheduler or SCHEDULER, name, observer, on_publish)
         self._finalizer = weakref.finalize(self, self._worker.request_close)
 
     # --- reading ---
@@ -442,9 +468,13 @@ class LiveRun:
 
         For what needs the Trainer itself (a checkpoint, the tutorial comparison, a test's look at the weights).
         """
+        return self.submit(function).result(timeout)
+
+    def submit(self, function: Callable[[Trainer], Any]) -> Future:
+        """Queue ``function(trainer)`` to run in the worker between slices; its Future holds the result."""
         reply: Future = Future()
         self._send("call", reply=reply, function=function)
-        return reply.result(timeout)
+        return reply
 
     # --- commands ---
 
@@ -520,9 +550,11 @@ class _Worker:
         scheduler: Scheduler,
         name: str,
         observer: Callable[[Trainer], None] | None = None,
+        on_publish: Callable[[Snapshot], None] | None = None,
     ) -> None:
         self.trainer = trainer
         self.observer = observer
+        self.on_publish = on_publish
         self.scheduler = scheduler
         self.wake = threading.Event()  # set by a command and by the scheduler's grant; also the ticket
         self.inbox: collections.deque[_Command] = collections.deque()
@@ -699,6 +731,8 @@ class _Worker:
         with self.published:
             self.snapshot = snapshot
             self.published.notify_all()
+        if self.on_publish is not None:
+            self.on_publish(snapshot)
 
     def _snapshot(self, closed: bool = False) -> Snapshot:
         trainer = self.trainer
@@ -867,6 +901,8 @@ __all__ = [
     "evaluate_rows",
     "evaluation_rows",
     "install_shutdown_handler",
+    "model_copy",
+    "on_model",
     "request_stop_all",
     "retuned",
     "stop_all",

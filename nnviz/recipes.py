@@ -161,6 +161,11 @@ def compare_headers(recipe: Recipe, trainer: Trainer) -> tuple[str, str, str]:
     return "result", f"tutorial ({DATASETS[recipe.dataset]})", f"this run ({DATASETS[trainer.data.name]})"
 
 
+def comparison(recipe: Recipe, trainer: Trainer) -> list[tuple[str, str, str]]:
+    """:func:`compare_headers` and the rows of :func:`compare`: the table the Train page shows."""
+    return [compare_headers(recipe, trainer), *compare(recipe, trainer)]
+
+
 def compare(recipe: Recipe, trainer: Trainer) -> list[tuple[str, str, str]]:
     """Rows of (result, the tutorial's value, ours) for :attr:`Recipe.results`."""
     epoch, batch = trainer.history.epoch, trainer.history.batch

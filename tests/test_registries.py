@@ -22,6 +22,7 @@ from nnviz.datasets import load_dataset
 from nnviz.losses import Loss
 from nnviz.models import ModelSpec, build_model
 from nnviz.optimizers import BETA1, BETA2, Optimizer
+from nnviz.trainer_process import TrainerProcess
 from nnviz.training import TrainConfig, Trainer
 from tests.apptest import open_page
 
@@ -71,17 +72,28 @@ TRAIN = ["train", "--dataset", "xor", "--arch", "2-4-2"]
 
 
 @pytest.fixture
-def mish(monkeypatch):
+def train_here(monkeypatch):
+    """The pages' runs train in this process: an entry added here at run time is not in the trainer process's
+    registries (one added to the registry's module is in both)."""
+
+    def cannot_start(self) -> None:
+        raise OSError("entries added at run time live in this process only")
+
+    monkeypatch.setattr(TrainerProcess, "_start", cannot_start)
+
+
+@pytest.fixture
+def mish(monkeypatch, train_here):
     monkeypatch.setitem(activations.ACTIVATIONS, "mish", MISH)
 
 
 @pytest.fixture
-def huber(monkeypatch):
+def huber(monkeypatch, train_here):
     monkeypatch.setitem(losses.LOSSES, "huber", HUBER)
 
 
 @pytest.fixture
-def nadam(monkeypatch):
+def nadam(monkeypatch, train_here):
     monkeypatch.setitem(optimizers.OPTIMIZERS, "nadam", NADAM)
 
 

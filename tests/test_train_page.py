@@ -11,6 +11,7 @@ import pytest
 
 from nnviz import image_files
 from nnviz.live import LiveRun
+from nnviz.trainer_process import RemoteRun, TrainerProcess
 from tests.apptest import open_page, plotly_specs
 from tests.image_fixtures import serve_mnist, write_mnist
 
@@ -28,7 +29,7 @@ def metrics(at) -> dict[str, str]:
     return {m.label: m.value for m in at.metric}
 
 
-def run_of(at) -> LiveRun:
+def run_of(at) -> LiveRun | RemoteRun:
     return at.session_state["train_run"]
 
 
@@ -97,6 +98,27 @@ def test_epoch_then_play_then_pause_then_reset(at):
     at.button(key="train_reset").click().run()
     at = settled(at, lambda s: s.step == 0)
     assert metrics(at)["Step"] == "0"
+
+
+def test_runs_train_in_the_trainer_process_or_here_when_it_cannot_start(tiny_mnist, monkeypatch):
+    page = open_page(PAGE)
+    try:
+        assert isinstance(run_of(page), RemoteRun)
+    finally:
+        run_of(page).close()
+
+    def cannot_start(self) -> None:
+        raise OSError("no processes here")
+
+    monkeypatch.setattr(TrainerProcess, "_start", cannot_start)
+    page = open_page(PAGE)
+    try:
+        assert isinstance(run_of(page), LiveRun) and not page.exception
+        page.button(key="train_step").click().run()
+        page = settled(page, lambda s: s.step == 1 and not s.running)
+        assert metrics(page)["Step"] == "1"
+    finally:
+        run_of(page).close()
 
 
 def test_the_learning_rate_changes_the_run_from_its_next_step_without_a_reset(at):

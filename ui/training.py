@@ -1,4 +1,5 @@
-"""Live training on a page: the session's :class:`~nnviz.live.LiveRun`, its buttons, and the live area.
+"""Live training on a page: the session's run (a :class:`~nnviz.trainer_process.RemoteRun`), its buttons, and
+the live area.
 
 A training page reads top to bottom as::
 
@@ -7,14 +8,14 @@ A training page reads top to bottom as::
     TRAINING.live(run, draw)                              # a fragment that redraws from the latest snapshot
     TRAINING.live(run, draw_pictures, every=1.0, part="pictures")  # what changes less often, less often
 
-The run trains in its own worker thread (nnviz.live); the page never touches its Trainer. Buttons send commands
+The run trains in the trainer process (nnviz.trainer_process: its own GIL, so training does not wait for the
+pages' scripts), driven by nnviz.live's engine there; the page never touches its Trainer. Buttons send commands
 from their callbacks, so Pause answers within one slice; the live area is a fragment that reruns a few times a
 second while the run trains and redraws only when a new snapshot was published.
 """
 
 from __future__ import annotations
 
-import copy
 import dataclasses
 import os
 from collections.abc import Callable, Hashable
@@ -23,10 +24,15 @@ from typing import TYPE_CHECKING
 import streamlit as st
 from torch import nn
 
-from nnviz.live import LiveRun, Snapshot, training_runs
+from nnviz import live
+from nnviz.live import LiveRun, Snapshot, model_copy
 from nnviz.recipes import RECIPES, data_seed, prepare
+from nnviz.trainer_process import RemoteRun, TrainerUnavailable, training_runs
 from nnviz.training import TrainConfig, Trainer
 from ui import lecture
+
+Run = LiveRun | RemoteRun
+"""A page's run: in the trainer process, or in the server's own when that cannot start."""
 
 if TYPE_CHECKING:
     from nnviz.dataset import Dataset
@@ -46,7 +52,7 @@ WATCH_S = 20.0
 
 def period(every: float) -> float:
     """The redraw period of a live area drawn every ``every`` seconds on a quiet server, under the current load."""
-    return every * max(1.0, training_runs() / RUNS_AT_FULL_RATE)
+    return every * max(1.0, (training_runs() + live.training_runs()) / RUNS_AT_FULL_RATE)
 
 
 @st.cache_resource(show_spinner="Loading the tutorial's data (MNIST-size data takes a few seconds)…", max_entries=6)
@@ -80,7 +86,7 @@ class LiveTraining:
         self._key, self._defines_key, self._observer_key = f"{name}_run", f"{name}_run_defines", f"{name}_observer"
 
     @property
-    def current(self) -> LiveRun | None:
+    def current(self) -> Run | None:
         """The session's run, or None before the first :meth:`run`."""
         return st.session_state.get(self._key)
 
@@ -101,7 +107,7 @@ class LiveTraining:
         data: Dataset,
         *,
         observe: Callable[[], Callable[[Trainer], None]] | None = None,
-    ) -> LiveRun:
+    ) -> Run:
         """The run for these settings: the kept one (retuned if ``config`` differs from it only in
         :attr:`Trainer.RETUNABLE` settings), else a new one, watched by ``observe()`` (see :attr:`observer`).
         ``defines`` holds whatever else defines the run (the data's key); a ValueError (a bad setting) leaves the
@@ -114,7 +120,10 @@ class LiveTraining:
                     current.retune(**changes)
                 return current
         observer = observe() if observe is not None else None
-        run = LiveRun(config, data, observer=observer, name=f"{self.name}-run")
+        try:
+            run = RemoteRun(config, data, observer=observer, name=f"{self.name}-run")
+        except TrainerUnavailable:  # train in the server's own process: slower under load, but it trains
+            run = LiveRun(config, data, observer=observer, name=f"{self.name}-run")
         if current is not None:
             current.close(timeout=0)  # its worker finishes its slice on its own
         st.session_state[self._key], st.session_state[self._defines_key] = run, defines
@@ -122,13 +131,13 @@ class LiveTraining:
         run.wait(lambda snapshot: snapshot.evaluation is not None, timeout=2.0)  # the first picture has its numbers
         return run
 
-    def model(self, run: LiveRun) -> nn.Module:
+    def model(self, run: Run) -> nn.Module:
         """A copy of ``run``'s model as of its latest snapshot (copied in the worker between two slices, once per
         published snapshot and kept in session state): what a page draws from, never the live model itself."""
         key, version = f"{self.name}_model_copy", (id(run), run.snapshot.version)
         cached = st.session_state.get(key)
         if cached is None or cached[0] != version:
-            cached = st.session_state[key] = (version, run.call(lambda trainer: copy.deepcopy(trainer.model)))
+            cached = st.session_state[key] = (version, run.call(model_copy))
         return cached[1]
 
     def edited(self) -> None:
@@ -136,7 +145,7 @@ class LiveTraining:
         :meth:`model` copies it again, even before the run publishes a new snapshot."""
         st.session_state.pop(f"{self.name}_model_copy", None)
 
-    def buttons(self, run: LiveRun, container=st) -> None:
+    def buttons(self, run: Run, container=st) -> None:
         """Play (or Pause), Batch, Epoch and Reset, each sending its command from its callback; P, Space or → and
         Backspace press Play/Pause, Batch and Reset (the presenter's keys)."""
         snapshot = run.snapshot
@@ -181,9 +190,7 @@ class LiveTraining:
             step=f"{self.name}_step", reset=f"{self.name}_reset", play=(f"{self.name}_play", f"{self.name}_pause")
         )
 
-    def live(
-        self, run: LiveRun, draw: Callable[[Snapshot], None], *, every: float = TICK_S, part: str = "live"
-    ) -> None:
+    def live(self, run: Run, draw: Callable[[Snapshot], None], *, every: float = TICK_S, part: str = "live") -> None:
         """A live area: ``draw(snapshot)`` now, then again every ``every`` seconds while the run trains.
 
         A page with parts that change at different rates draws each in its own area (its own ``part`` name): the
@@ -208,7 +215,7 @@ class LiveTraining:
         area()
 
 
-def _command(run: LiveRun, command: Callable[[], int]) -> None:
+def _command(run: Run, command: Callable[[], int]) -> None:
     """Send a command and wait (briefly) until the worker has applied it, so that the rerun this click causes
     already shows the run playing, paused or rewound; after Batch, until its step is taken (a slice or two even
     with a full classroom: a step joins the queue at the front), so the rerun shows the new step at once instead
