@@ -114,6 +114,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from playwright.sync_api import TimeoutError as PlaywrightTimeout  # noqa: E402
+
 from tests.servers import running_app  # noqa: E402
 from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, VIEWPORT  # noqa: E402
 
@@ -267,8 +269,23 @@ def playground_row(browser, process, url: str, seconds: float) -> dict:
     meter = cores_meter(process)
     rate, updates = playground_window(page, seconds)
     server_cores, browser_cores = meter()
-    page.context.close()
+    close_paused(page)
     return dict(rate=rate, updates=updates, server_cores=server_cores, browser_cores=browser_cores)
+
+
+def close_paused(page) -> None:
+    """Pause the page's run, then close the page: a closed tab's run trains on until its lease ends (``WATCH_S``,
+    20 s), which took half the trainer from the measurement that came next."""
+    pause = page.get_by_role("button", name="Pause", exact=True)
+    if pause.count():
+        try:
+            pause.click(timeout=10_000)
+            page.get_by_role("button", name="Play", exact=True).wait_for(timeout=30_000)
+        except PlaywrightTimeout:
+            shot = Path(tempfile.mkdtemp()) / "close-paused.png"
+            page.screenshot(path=shot)
+            print(f"note: a page could not be paused before closing it: {shot}")
+    page.context.close()
 
 
 def open_train(browser, url: str, seed: int):
@@ -338,7 +355,7 @@ def measure(mine, classroom, process, url: str, n: int, seconds: float, idle_pag
     waits = latencies(pages[0])
     seeds = [page.get_by_label("Seed", exact=True).input_value() for page in pages]
     for page in pages:
-        page.context.close()
+        close_paused(page)
     return dict(
         n=n,
         rate=sum(b - a for a, b in zip(steps0, steps1, strict=True)) * BATCH / elapsed,
