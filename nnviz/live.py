@@ -417,7 +417,51 @@ class _Command:
     reply: Future | None = None
 
 
-class LiveRun:
+class Commands:
+    """What drives a run: every command goes to its worker through ``self._send(name, **arguments)``, which returns
+    the command's id (:class:`LiveRun` here; :class:`nnviz.trainer_process.RemoteRun` in the trainer process)."""
+
+    _lock: threading.Lock | threading.RLock
+    _config: TrainConfig
+
+    def _send(self, name: str, **arguments: Any) -> int:
+        raise NotImplementedError
+
+    def play(self) -> int:
+        """Train until paused or done."""
+        return self._send("play")
+
+    def pause(self) -> int:
+        """Stop after the current slice."""
+        return self._send("pause")
+
+    def step(self, n: int = 1) -> int:
+        """Take exactly ``n`` optimizer steps (fewer if training ends), then pause."""
+        if n < 1:
+            raise ValueError(f"Step at least 1 batch, got {n}.")
+        return self._send("step", n=int(n))
+
+    def epoch(self) -> int:
+        """Train to the end of the current epoch (a whole one at an epoch boundary), then pause."""
+        return self._send("epoch")
+
+    def reset(self) -> int:
+        """Pause and rewind to step 0 and the initial weights of the seed (keeping retuned settings)."""
+        return self._send("reset")
+
+    def retune(self, **settings: Any) -> int:
+        """Change :attr:`Trainer.RETUNABLE` settings (``lr=0.01``, ``l2=1e-3``, ...) from the next step on.
+
+        The run keeps its weights, history and place (see :meth:`nnviz.training.Trainer.retune`).
+
+        Validated here: raises ValueError at once for a setting that cannot change or an invalid value.
+        """
+        with self._lock:
+            self._config = retuned(self._config, **settings)
+            return self._send("retune", **settings)
+
+
+class LiveRun(Commands):
     """A training run in its own worker thread, driven by commands, observed through :attr:`snapshot`.
 
     ``config`` and ``data`` are as for :class:`~nnviz.training.Trainer` (built here, so a bad
@@ -426,8 +470,8 @@ class LiveRun:
     and read only. ``on_publish(snapshot)``, if given, runs in the worker after every snapshot it publishes (the
     trainer process forwards them with it: :mod:`nnviz.trainer_process`). Every command returns its id;
     ``run.wait(lambda s: s.applied >= id)`` waits until the worker has applied it. The run stops when
-    :meth:`close` is called, when it is garbage collected, or at interpreter
-    exit. Use it as a context manager to close it.
+    :meth:`close` is called, when it is garbage collected, or at interpreter exit. Use it as a context manager to
+    close it.
     """
 
     def __init__(
@@ -478,14 +522,6 @@ class LiveRun:
 
     # --- commands ---
 
-    def play(self) -> int:
-        """Train until paused or done."""
-        return self._send("play")
-
-    def pause(self) -> int:
-        """Stop after the current slice."""
-        return self._send("pause")
-
     def watch(self, seconds: float) -> None:
         """Someone looks at the run: it may train on for ``seconds`` more without another :meth:`watch`, then it
         pauses by itself. A run never watched trains unwatched (headless use). A page renews the lease at every
@@ -493,31 +529,6 @@ class LiveRun:
         disconnected session, and its run, for two minutes)."""
         self._worker.watch_s = seconds
         self._worker.watched_until = time.monotonic() + seconds
-
-    def step(self, n: int = 1) -> int:
-        """Take exactly ``n`` optimizer steps (fewer if training ends), then pause."""
-        if n < 1:
-            raise ValueError(f"Step at least 1 batch, got {n}.")
-        return self._send("step", n=int(n))
-
-    def epoch(self) -> int:
-        """Train to the end of the current epoch (a whole one at an epoch boundary), then pause."""
-        return self._send("epoch")
-
-    def reset(self) -> int:
-        """Pause and rewind to step 0 and the initial weights of the seed (keeping retuned settings)."""
-        return self._send("reset")
-
-    def retune(self, **settings: Any) -> int:
-        """Change :attr:`Trainer.RETUNABLE` settings (``lr=0.01``, ``l2=1e-3``, ...) from the next step on.
-
-        The run keeps its weights, history and place (see :meth:`nnviz.training.Trainer.retune`).
-
-        Validated here: raises ValueError at once for a setting that cannot change or an invalid value.
-        """
-        with self._lock:
-            self._config = retuned(self._config, **settings)
-            return self._send("retune", **settings)
 
     def close(self, timeout: float = JOIN_TIMEOUT_S) -> bool:
         """Stop the worker and wait for it; True if it has ended."""
@@ -891,6 +902,7 @@ __all__ = [
     "SLICE_S",
     "SLOTS",
     "Evaluation",
+    "Commands",
     "Goal",
     "HistoryView",
     "LatestModel",

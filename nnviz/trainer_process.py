@@ -3,12 +3,13 @@
 Why: in one process, a run's worker thread and every visitor's page scripts share one GIL, so the server trains
 on at most one core minus the pages' share. Measured on the 2-core machine (``benchmarks/app_training.py``): the
 playground trained at 0.28-0.54x the headless engine in the app, its worker getting ~0.69 of a core and doing
-~1,000 steps per CPU-second against ~1,600 headless, the rest of the core going to Streamlit's reruns.
+~1,000 steps per CPU-second against ~1,600 headless, the rest of the core going to Streamlit's reruns. Here it
+trains at 0.69-0.84x headless beside a niced browser (~1,600 steps per CPU-second, 0.9 of a core).
 
-* **One trainer process per server**, spawned at first use, runs every visitor's run with :mod:`nnviz.live`'s
-  own engine (a :class:`~nnviz.live.LiveRun` worker per run, its :class:`~nnviz.live.Scheduler` sharing the
-  process fairly), so commands, slices, evaluation and fair sharing are the ones tested there. Its own GIL
-  belongs to training alone, so its scheduler needs no gap after a slice.
+* **One trainer process per server**, started by the app (or by the first run), runs every visitor's run with
+  :mod:`nnviz.live`'s own engine (a :class:`~nnviz.live.LiveRun` worker per run, its
+  :class:`~nnviz.live.Scheduler` sharing the process fairly), so commands, slices, evaluation and fair sharing are
+  the ones tested there. Its own GIL belongs to training alone, so its scheduler needs no gap after a slice.
 * **:class:`RemoteRun`** is a :class:`~nnviz.live.LiveRun` as the server sees it: the same commands, the same
   :class:`~nnviz.live.Snapshot` (rebuilt from what the trainer process sends after every slice: the new history
   records, the live numbers when they changed), ``wait``, ``call`` and ``close``. ``call`` sends its function
@@ -19,8 +20,11 @@ playground trained at 0.28-0.54x the headless engine in the app, its worker gett
   set on the server's observer (:class:`~nnviz.live.LatestModel`, :class:`~nnviz.inspection.TrainingHistograms`).
 * **Data** goes to the trainer process once per dataset object (a Fashion-MNIST split: ~0.2 s), kept there while
   a run uses it or the server still holds it.
-* **Failure.** If the trainer process dies, every run's snapshot says so (``FAILED``) and the next run starts a
-  new process. It ends with the server (a daemon process; :func:`stop` at interpreter exit).
+* **Failure.** If the trainer process dies, every run's snapshot says so (``FAILED``, and :attr:`RemoteRun.alive`
+  turns False, so a page builds a new run) and the next run starts a new process. Where none can start, opening a
+  run raises :class:`TrainerUnavailable` (``ui.training`` then trains in the server's process). The trainer process
+  ends with the server: :meth:`TrainerProcess.stop` at interpreter exit, or, if the server is killed, when it reads
+  the end of its socket.
 """
 
 from __future__ import annotations
@@ -47,7 +51,7 @@ from typing import TYPE_CHECKING, Any
 import cloudpickle
 import torch
 
-from nnviz.live import HistoryView, LiveRun, RunState, Scheduler, Snapshot, retuned
+from nnviz.live import Commands, HistoryView, LiveRun, RunState, Scheduler, Snapshot
 from nnviz.training import TrainConfig, Trainer
 
 if TYPE_CHECKING:
@@ -208,7 +212,7 @@ class TrainerProcess:
             _put(self._connection, self._later.popleft())
 
 
-class RemoteRun:
+class RemoteRun(Commands):
     """A training run in the trainer process, driven and observed as a :class:`~nnviz.live.LiveRun` is.
 
     ``config`` and ``data`` are as for :class:`~nnviz.training.Trainer`; a bad combination raises at once (the
@@ -229,7 +233,7 @@ class RemoteRun:
         self._process = process or TRAINER
         self._config = config
         self._next_id = 1
-        self._lock = threading.Lock()  # command ids and their order on the pipe
+        self._lock = threading.RLock()  # command ids and their order on the pipe (retune and submit hold it too)
         self._published = threading.Condition()
         self._snapshot: Snapshot | None = None
         self._opened: Future = Future()
@@ -292,34 +296,6 @@ class RemoteRun:
 
     # --- commands ---
 
-    def play(self) -> int:
-        """Train until paused or done."""
-        return self._command("play")
-
-    def pause(self) -> int:
-        """Stop after the current slice."""
-        return self._command("pause")
-
-    def step(self, n: int = 1) -> int:
-        """Take exactly ``n`` optimizer steps (fewer if training ends), then pause."""
-        if n < 1:
-            raise ValueError(f"Step at least 1 batch, got {n}.")
-        return self._command("step", n=int(n))
-
-    def epoch(self) -> int:
-        """Train to the end of the current epoch, then pause."""
-        return self._command("epoch")
-
-    def reset(self) -> int:
-        """Pause and rewind to step 0 and the initial weights of the seed (keeping retuned settings)."""
-        return self._command("reset")
-
-    def retune(self, **settings: Any) -> int:
-        """Change :attr:`Trainer.RETUNABLE` settings from the next step on; a bad value raises here, at once."""
-        with self._lock:
-            self._config = retuned(self._config, **settings)
-            return self._send("retune", **settings)
-
     def watch(self, seconds: float) -> None:
         """Someone looks at the run (see :meth:`nnviz.live.LiveRun.watch`)."""
         self._process.send(("watch", self._rid, seconds))
@@ -337,18 +313,15 @@ class RemoteRun:
     def __exit__(self, *exc_info: object) -> None:
         self.close()
 
-    def _command(self, name: str, **arguments: Any) -> int:
-        with self._lock:
-            return self._send(name, **arguments)
-
     def _send(self, name: str, **arguments: Any) -> int:
-        """Send a command (holding the lock): its id is the one the run's LiveRun there gives it, as both count
+        """Send a command: its id is the one the run's LiveRun there gives it, as both count
         the commands from 1 in the order they are sent. A command that cannot be pickled raises and is not
         counted; one sent after the trainer process died is lost with the run (:attr:`alive` says so)."""
-        command_id = self._next_id
-        self._process.send(("command", self._rid, command_id, name, arguments))
-        self._next_id += 1
-        return command_id
+        with self._lock:
+            command_id = self._next_id
+            self._process.send(("command", self._rid, command_id, name, arguments))
+            self._next_id += 1
+            return command_id
 
     # --- what the trainer process sends (the reader thread) ---
 
