@@ -1,4 +1,5 @@
-"""Stopping the server while a session trains exits cleanly (status 0), every time.
+"""Stopping the server while a session trains exits cleanly (status 0), every time, and its trainer process ends
+with it (also when the server is killed).
 
 The first version exited with SIGABRT ("terminate called without an active exception") in 2 of 7 SIGTERMs:
 a training thread was still inside a torch op while the interpreter finalised. nnviz.live stops every run at
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 import signal
 import time
+from pathlib import Path
 
 import pytest
 
@@ -37,12 +39,57 @@ def test_sigterm_while_training_exits_with_status_zero(tmp_path):
             page.get_by_role("button", name="Play").click(timeout=90_000)
             page.get_by_role("button", name="Pause").wait_for(timeout=30_000)  # it trains in the worker now
             time.sleep(1.0)
+            trainers = children(server.pid)
+            assert trainers, "the run trains in the trainer process"
             server.send_signal(signal.SIGTERM)
             try:
                 codes.append(server.wait(timeout=30))
+                assert ended(trainers), "the trainer process outlived the server"
             finally:
                 page.close()
                 if server.poll() is None:
                     server.kill()
         browser.close()
     assert codes == [0] * TRIES, f"exit statuses {codes} (a negative one is the signal that killed the server)"
+
+
+def test_a_killed_servers_trainer_process_ends_by_itself():
+    from playwright.sync_api import sync_playwright
+
+    server, url = start_app()
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            browser.new_page(viewport=VIEWPORT).goto(url, wait_until="domcontentloaded")  # app.py starts it
+            deadline = time.monotonic() + 60
+            while not (trainers := children(server.pid)) and time.monotonic() < deadline:
+                time.sleep(0.2)
+            browser.close()
+        assert trainers, "the server started no trainer process"
+    finally:
+        server.kill()
+        server.wait(timeout=30)
+    assert ended(trainers), "the trainer process outlived the killed server"
+
+
+def children(pid: int) -> list[int]:
+    """The child processes of ``pid``."""
+    return [int(child) for path in Path(f"/proc/{pid}/task").glob("*/children") for child in path.read_text().split()]
+
+
+def ended(pids: list[int], timeout: float = 15.0) -> bool:
+    """Whether the processes have all exited (zombies count as exited) within ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if not any(_running(pid) for pid in pids):
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def _running(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
