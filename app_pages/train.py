@@ -109,14 +109,14 @@ def show_progress(snapshot: Snapshot) -> None:
         f"{n_parameters(snapshot.config.sizes):,} parameters",
     )
     losses = snapshot.history.batch("loss", max(0, snapshot.history.n_batches - 1))
-    subset = f" ({len(evaluation.labels):,} samples)" if evaluation is not None else ""
+    subset = f"{len(evaluation.labels):,} {split} samples" if evaluation is not None else f"the {split} split"
     cols = st.columns(4)
     cols[0].metric("Step", f"{snapshot.step:,}", help=f"{snapshot.epochs_done} epochs done")
     cols[1].metric("Train loss (last batch)", f"{losses[-1]:.4f}" if losses else "—")
     cols[2].metric(
-        f"{split.capitalize()} loss{subset}",
+        f"{split.capitalize()} loss",  # the subset's size goes in the help: a longer label is cut with "…"
         f"{evaluation.loss:.4f}" if evaluation else "—",
-        help="On a fixed subset of the split, refreshed about twice a second while training; the full split "
+        help=f"On a fixed subset ({subset}), refreshed about twice a second while training; the full split "
         "is evaluated at every epoch's end (the curves' diamonds).",
     )
     cols[3].metric(f"{split.capitalize()} accuracy", f"{100 * evaluation.accuracy:.1f} %" if evaluation else "—")

@@ -77,7 +77,8 @@ def test_batch_shows_the_runs_own_numbers(at):
     assert shown["Step"] == "3"
     assert shown["Train loss (last batch)"] == f"{history.batch('loss')[-1]:.4f}"
     evaluation = run_of(at).snapshot.evaluation
-    assert shown["Test loss (10 samples)"] == f"{evaluation.loss:.4f}"
+    assert shown["Test loss"] == f"{evaluation.loss:.4f}"
+    assert "10 test samples" in next(m for m in at.metric if m.label == "Test loss").help
     assert values(chart(at, "Loss")["data"][0]["y"]) == pytest.approx(history.batch("loss"))
 
 
