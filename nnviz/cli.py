@@ -151,8 +151,8 @@ def run_reproduce(args: argparse.Namespace) -> int:
     print(f"batch {config.batch_size or 'full'}, {config.epochs} epochs; data: {data.source}")
     trainer = Trainer(config, data)
     train_with_progress(trainer, f"tutorial {recipe.tutorial}")
-    header, *rows = comparison(recipe, trainer)
-    print_table([header, *rows])
+    table = comparison(recipe, trainer)
+    print_table(table)
     for note in (substitution, *recipe.notes, trainer.stop_reason):
         if note:
             print(f"note: {note}")
@@ -163,7 +163,7 @@ def run_reproduce(args: argparse.Namespace) -> int:
             "tutorial_dataset": recipe.dataset,
             "our_dataset": data.name,
         }
-        summary["rows"] = [{"result": r, "tutorial": t, "ours": o} for r, t, o in rows]
+        summary["rows"] = [{"result": r, "tutorial": t, "ours": o} for r, t, o in table[1:]]
         print(json.dumps(summary))
     return 0
 

@@ -191,7 +191,11 @@ class TrainerProcess:
         with self._lock:
             if self._connection is connection:  # not a newer process's
                 self._connection = None
-        for run in list(self._runs.values()):
+            # A newer process starts only once the connection is None, so with none yet, every run is this one's.
+            lost = list(self._runs.values()) if self._connection is None else []
+            if lost:
+                self._runs.clear()
+        for run in lost:
             run._lost("The trainer process stopped")
 
     def close_later(self, rid: int) -> None:
@@ -440,11 +444,17 @@ class _Served:
         self._sent = (0, 0)
         self._evaluation: object = None
         self._shared: object = None
+        self._version = 0  # of the last snapshot sent
         self.run: LiveRun | None = None
 
     def publish(self, snapshot: Snapshot) -> None:
-        """Send the server what changed with ``snapshot`` (runs in the run's worker thread)."""
+        """Send the server what changed with ``snapshot`` (in the run's worker thread; and once at the start, in the
+        reader's, when the worker may already have sent a newer one: an older snapshot is not sent, or the server
+        would show it, and the history records counted as sent would go back and be sent twice)."""
         with self._lock:
+            if snapshot.version <= self._version:
+                return
+            self._version = snapshot.version
             view = snapshot.history
             restarted = view.batch_columns is not self._columns
             if restarted:
