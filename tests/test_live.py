@@ -441,3 +441,19 @@ def test_an_observer_records_histograms_while_training_and_starts_over_after_a_r
         applied(run, run.reset())
         applied(run, run.step(5))
         assert histograms.recorder is not recorder and histograms.recorder.steps[-1] == 5
+
+
+def test_the_histograms_record_on_the_training_threads_time_so_runs_sharing_a_process_record_less_often_each():
+    trainer = Trainer(config(), GAUSS)
+    histograms = TrainingHistograms(period_s=0.05)
+    histograms(trainer)
+    assert histograms.recorder.steps == [0]
+    trainer.step()
+    time.sleep(0.1)  # the thread idles (another run trains): a wall-time period would record again
+    histograms(trainer)
+    assert histograms.recorder.steps == [0]
+    busy_until = time.thread_time() + 0.06
+    while time.thread_time() < busy_until:  # this run's own training time
+        trainer.step()
+    histograms(trainer)
+    assert histograms.recorder.steps == [0, trainer.global_step]
