@@ -325,44 +325,90 @@ def open_train(browser, url: str, seed: int):
     return page
 
 
-def concept_page_s(browser, url: str) -> float:
-    """Seconds from opening /activations in a new context to its first drawn chart (median of 3)."""
-    times = []
+def concept_page_s(browser, url: str) -> tuple[float, float]:
+    """A concept page for one more visitor: (seconds from opening /activations in a new context to its first drawn
+    chart, seconds from a click on its "Show the derivative" toggle to the chart redrawn with it or without it),
+    medians of 3 and of 6."""
+    opened = []
     for _ in range(3):
         context = browser.new_context(viewport=VIEWPORT)
         page = context.new_page()
         start = time.perf_counter()
         page.goto(f"{url}/activations", wait_until="domcontentloaded")
         page.wait_for_selector('[data-testid="stPlotlyChart"] .main-svg', timeout=120_000)
-        times.append(time.perf_counter() - start)
-        context.close()
-    return statistics.median(times)
+        opened.append(time.perf_counter() - start)
+        if len(opened) < 3:
+            context.close()
+    toggle = page.get_by_text("Show the derivative", exact=False)
+    reruns = []
+    for _ in range(6):
+        reruns.append(answer_s(page, lambda: toggle.click(), TRACES, "now !== start"))
+        time.sleep(0.3)
+    context.close()
+    return statistics.median(opened), statistics.median(reruns)
 
 
-def timed_click(page, button: str, until) -> float:
-    start = time.perf_counter()
-    page.get_by_role("button", name=button, exact=True).click()
-    deadline = start + 10
-    while not until() and time.perf_counter() < deadline:
-        time.sleep(0.01)
-    return time.perf_counter() - start
+ANSWER_TIMER = """
+([read, answered]) => {
+  const state = new Function(`return (${read});`);
+  const done = new Function('now', 'start', `return (${answered});`);
+  window.__answer_s = null;
+  document.addEventListener('click', () => {
+    const clicked = performance.now(), start = state();
+    const poll = () => {
+      if (done(state(), start)) window.__answer_s = (performance.now() - clicked) / 1000;
+      else requestAnimationFrame(poll);
+    };
+    requestAnimationFrame(poll);
+  }, {capture: true, once: true});
+}
+"""
+"""Times one click in the page itself, as its user feels it: from the click event to the first frame in which
+``answered(now, start)`` holds, ``now`` and ``start`` being the value of the expression ``read`` then and at the
+click. (Timing Playwright's ``click()`` and polling the page from here, as this benchmark did until 2026-12-05,
+added Playwright's actionability checks and a round trip per poll: 0.40-0.82 s for clicks the page answered in
+0.10-0.29 s.)"""
+STEP = """parseInt((document.querySelector('[data-testid="stMetricValue"]')?.innerText ?? '').replace(/[^0-9]/g, '')
+  || '-1')"""
+"""The Train page's Step metric (its first metric)."""
+PLAY_SHOWN = """[...document.querySelectorAll('button')].some(b => b.innerText.trim().split('\\n').pop() === 'Play')"""
+TRACES = """document.querySelector('[data-testid="stPlotlyChart"]')?.querySelectorAll('.scatterlayer .trace').length
+  ?? 0"""
+"""The number of curves in the page's first plotly chart."""
+
+
+def answer_s(page, click: Callable[[], None], read: str, answered: str) -> float:
+    """Seconds from ``click()``'s click event to the page showing its answer (see :data:`ANSWER_TIMER`; 10 when it
+    does not answer in 10 s)."""
+    page.evaluate(ANSWER_TIMER, [read, answered])
+    click()
+    try:
+        page.wait_for_function("() => window.__answer_s !== null", timeout=10_000)
+    except PlaywrightTimeout:
+        return 10.0
+    return page.evaluate("() => window.__answer_s")
 
 
 def latencies(page) -> dict[str, float]:
     """Worst of 3 tries of Pause, Batch and Reset on a playing session (it plays again afterwards)."""
     worst = {"pause": 0.0, "batch": 0.0, "reset": 0.0}
-    play = page.get_by_role("button", name="Play", exact=True)
+
+    def press(name: str) -> Callable[[], None]:
+        return lambda: page.get_by_role("button", name=name, exact=True).click()
+
     for _ in range(3):
-        worst["pause"] = max(worst["pause"], timed_click(page, "Pause", lambda: play.count() > 0))
-        before = step_of(page)
-        worst["batch"] = max(worst["batch"], timed_click(page, "Batch", lambda before=before: step_of(page) > before))
-        worst["reset"] = max(worst["reset"], timed_click(page, "Reset", lambda: step_of(page) == 0))
-        page.get_by_role("button", name="Play", exact=True).click()
+        worst["pause"] = max(worst["pause"], answer_s(page, press("Pause"), PLAY_SHOWN, "now"))
+        time.sleep(0.5)  # a person's next click: the page has settled
+        worst["batch"] = max(worst["batch"], answer_s(page, press("Batch"), STEP, "now > start"))
+        time.sleep(0.5)
+        worst["reset"] = max(worst["reset"], answer_s(page, press("Reset"), STEP, "now === 0"))
+        time.sleep(0.5)
+        press("Play")()
         page.get_by_role("button", name="Pause", exact=True).wait_for(timeout=10_000)
     return worst
 
 
-def measure(mine, classroom, process, url: str, n: int, seconds: float, idle_page_s: float) -> dict:
+def measure(mine, classroom, process, url: str, n: int, seconds: float, idle_page: tuple[float, float]) -> dict:
     """Session 0 (the one whose charts, buttons and next concept page are timed) in ``mine``, sessions 1..n-1 in
     ``classroom``."""
     base_rss = rss_mb(server_pids(process))
@@ -379,7 +425,7 @@ def measure(mine, classroom, process, url: str, n: int, seconds: float, idle_pag
     server_cores, browser_cores = meter()
     updates = pages[0].evaluate(READ_CANVAS_UPDATES) / elapsed
     rss = rss_mb(server_pids(process))
-    busy_page_s = concept_page_s(mine, url)
+    busy_page = concept_page_s(mine, url)
     waits = latencies(pages[0])
     seeds = [page.get_by_label("Seed", exact=True).input_value() for page in pages]
     for page in pages:
@@ -391,8 +437,8 @@ def measure(mine, classroom, process, url: str, n: int, seconds: float, idle_pag
         server_cores=server_cores,
         browser_cores=browser_cores,
         **waits,
-        page_idle=idle_page_s,
-        page_busy=busy_page_s,
+        page_idle=idle_page,
+        page_busy=busy_page,
         rss=rss,
         mb_per_session=(rss - base_rss) / n,
         own_seeds=seeds == [str(seed) for seed in range(n)],
@@ -429,15 +475,16 @@ def main() -> int:
                 flush=True,
             )
         open_train(mine, url, 0).context.close()  # warm: data loaded and cached once per process
-        idle_page_s = concept_page_s(mine, url)
+        idle_page = concept_page_s(mine, url)
         for n in args.sessions:
-            rows.append(measure(mine, classroom, process, url, n, args.seconds, idle_page_s))
+            rows.append(measure(mine, classroom, process, url, n, args.seconds, idle_page))
             row = rows[-1]
             print(
                 f"N={n}: {row['rate']:,.0f} samples/s ({row['rate'] / headless[None]:.2f}x headless, "
                 f"{row['rate'] / rows[0]['rate']:.2f}x one session), {row['updates']:.1f} chart updates/s, "
                 f"pause/batch/reset worst {row['pause']:.2f}/{row['batch']:.2f}/{row['reset']:.2f} s, "
-                f"concept page {row['page_idle']:.2f} s idle / {row['page_busy']:.2f} s busy, "
+                f"concept page idle / busy: opened {row['page_idle'][0]:.2f} / {row['page_busy'][0]:.2f} s, "
+                f"rerun {row['page_idle'][1]:.2f} / {row['page_busy'][1]:.2f} s, "
                 f"RSS {row['rss']:,.0f} MB ({row['mb_per_session']:.1f} MB/session), "
                 f"own seeds {row['own_seeds']}, own numbers {row['distinct_steps']}; CPU cores used: server "
                 f"{row['server_cores']:.2f}, Chromium {row['browser_cores']:.2f}",
@@ -454,7 +501,7 @@ def main() -> int:
         and all(row["rate"] >= 0.7 * one for row in rows)
         and all(row["updates"] >= 2 for row in rows)
         and all(max(row["pause"], row["batch"], row["reset"]) <= 0.5 for row in rows)
-        and all(row["page_busy"] <= 2 * row["page_idle"] for row in rows)
+        and all(row["page_busy"][1] <= 2 * row["page_idle"][1] for row in rows)
         and all(row["mb_per_session"] <= 25 for row in rows[1:])
         and all(row["own_seeds"] and row["distinct_steps"] for row in rows)
     )
