@@ -150,7 +150,12 @@ classroom, memory (1.77 GB with 4 sessions). Not met: one session against the de
 0.68x (0.76x of the one-thread run, the app's policy), with its own browser on the same two cores (per process:
 the trainer 0.90-0.94 of a core, the server 0.08, Chromium 0.65, of which 0.25 for the pictures redrawn by plotly
 once a second: the confusion matrix and the image grid are not on the live canvas yet); the chart rate under a
-classroom, by design (``ui.training.period``).
+classroom, by design (``ui.training.period``). A second run that hour (headless 56,747, toy 18,155): playground
+0.62x / 0.81x niced; N=1 0.75x headless, buttons 0.13-0.18 s; N=4 0.67x and N=8 0.60x of one (five classroom
+pages could not be paused before closing, so their runs trained on into the next window), buttons up to 0.52 s;
+concept reruns 0.14 idle, 0.27-0.28 s busy (2.0x); 14-24 MB per added session. The server's whole process family
+gets about one core beside the renderers (1.00-1.01 cores at N = 4 and 8), which the trainer shares with the
+classroom's reruns: the share of one session stays near 0.6-0.8x on this machine.
 """
 
 from __future__ import annotations
