@@ -164,7 +164,6 @@ import argparse
 import contextlib
 import json
 import os
-import re
 import statistics
 import subprocess
 import sys
@@ -178,7 +177,7 @@ sys.path.insert(0, str(ROOT))
 
 from playwright.sync_api import TimeoutError as PlaywrightTimeout  # noqa: E402
 
-from tests.servers import running_app  # noqa: E402
+from tests.servers import children, running_app  # noqa: E402
 from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, VIEWPORT  # noqa: E402
 
 BATCH = 64
@@ -235,9 +234,7 @@ def server_pids(process) -> list[int]:
     """The server's process and its children (the trainer process): what the server costs in all."""
     pids, k = [process.pid], 0
     while k < len(pids):
-        for children in Path(f"/proc/{pids[k]}/task").glob("*/children"):
-            with contextlib.suppress(OSError):
-                pids += [int(pid) for pid in children.read_text().split()]
+        pids += children(pids[k])
         k += 1
     return pids
 
@@ -299,8 +296,8 @@ def server():
 
 
 def step_of(page) -> int:
-    text = page.locator('[data-testid="stMetric"]').first.inner_text()
-    return int(re.sub(r"[^0-9]", "", text.splitlines()[-1]) or 0)
+    """The page's Step metric (:data:`STEP`, read as the click timer reads it)."""
+    return page.evaluate(f"() => {STEP}")
 
 
 def open_playground(browser, url: str):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import subprocess
 import sys
@@ -13,6 +14,15 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 START_TIMEOUT_S = 90
+
+
+def children(pid: int) -> list[int]:
+    """The child processes of ``pid`` (none once it has exited)."""
+    found = []
+    for path in Path(f"/proc/{pid}/task").glob("*/children"):
+        with contextlib.suppress(OSError):  # a thread that ended meanwhile
+            found += [int(child) for child in path.read_text().split()]
+    return found
 
 
 def free_port() -> int:

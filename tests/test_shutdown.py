@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from tests.image_fixtures import write_mnist
-from tests.servers import start_app
+from tests.servers import children, start_app
 from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, VIEWPORT
 
 pytestmark = pytest.mark.browser
@@ -70,11 +70,6 @@ def test_a_killed_servers_trainer_process_ends_by_itself():
         server.kill()
         server.wait(timeout=30)
     assert ended(trainers), "the trainer process outlived the killed server"
-
-
-def children(pid: int) -> list[int]:
-    """The child processes of ``pid``."""
-    return [int(child) for path in Path(f"/proc/{pid}/task").glob("*/children") for child in path.read_text().split()]
 
 
 def ended(pids: list[int], timeout: float = 15.0) -> bool:
