@@ -166,11 +166,12 @@ def show_curves(snapshot: Snapshot) -> None:
 
 def show_pictures(snapshot: Snapshot) -> None:
     """The test images with their predictions, the confusion matrix and the gradient norms: redrawn about once a
-    second, as often as the live evaluation changes."""
+    second, as often as the live evaluation changes (on the live canvas while training)."""
+    show = functools.partial(ui.show_run_figure, live=snapshot.running)
     evaluation = snapshot.evaluation
     if evaluation is not None and dataset.image_shape is not None:
         x = (dataset.x_test if evaluation.split == "test" else dataset.x_train)[evaluation.rows]
-        ui.show_figure(
+        show(
             image_grid(
                 x[:IMAGES_SHOWN],
                 evaluation.labels[:IMAGES_SHOWN],
@@ -179,14 +180,14 @@ def show_pictures(snapshot: Snapshot) -> None:
                 class_names=dataset.class_names,
                 predictions=evaluation.predicted[:IMAGES_SHOWN],
                 columns=6,
-                title="Test images: true → predicted (red when wrong)",
+                title="Test images and the network's guesses (wrong: true → guess, in red)",
             ),
             key="train_images",
         )
     left, right = st.columns(2, gap="medium")
     if evaluation is not None:
         with left:
-            ui.show_figure(
+            show(
                 figures.confusion_matrix(
                     evaluation.labels,
                     evaluation.predicted,
@@ -198,7 +199,7 @@ def show_pictures(snapshot: Snapshot) -> None:
             )
     with right if evaluation is not None else left:
         batch = snapshot.history.columns("batch")
-        ui.show_figure(
+        show(
             figures.gradient_norms(batch, snapshot.history.layer_names, snapshot.batches_per_epoch, height=440),
             key="train_grads",
         )

@@ -15,8 +15,9 @@ from plotly.colors import sample_colorscale
 
 from nnviz.figures import canvas
 from nnviz.figures import playground as pf
+from nnviz.figures.data import image_grid
 from nnviz.figures.style import DIVERGING_SCALE, NEGATIVE, POSITIVE, PRESENTER_SCALE, presenter, styled
-from nnviz.figures.training import learning_curves
+from nnviz.figures.training import confusion_matrix, gradient_norms, learning_curves
 from nnviz.network_view import Pick
 from tests.test_playground_figures import BIASES, BUILT, FIGURES, WEIGHTS, _graph
 
@@ -177,12 +178,18 @@ def test_what_the_canvas_cannot_draw_is_refused_not_dropped():
         canvas.scene(figure(go.Scatter(x=[0], y=[0], marker_symbol="star")))
     with pytest.raises(ValueError, match="dash"):
         canvas.scene(figure(go.Scatter(x=[0, 1], y=[0, 1], mode="lines", line_dash="5px,10px")))
+    with pytest.raises(ValueError, match="arrows"):
+        canvas.scene(figure(annotations=[dict(text="a", x=0.5, y=0.5)]))  # plotly draws an arrow by default
     with pytest.raises(ValueError, match="paper"):
-        canvas.scene(figure(annotations=[dict(text="a", x=0.5, y=0.5)]))
+        canvas.scene(figure(annotations=[dict(text="a", x=0.5, y=0.5, xref="paper", showarrow=False)]))
+    with pytest.raises(ValueError, match="45"):
+        canvas.scene(figure(go.Scatter(x=[0], y=[0]), xaxis_tickangle=45))
+    with pytest.raises(ValueError, match="text"):
+        canvas.scene(figure(go.Heatmap(z=[[1]], text=[["a"]], texttemplate="%{z}")))
     with pytest.raises(ValueError, match="circle"):
         canvas.scene(figure(go.Scatter(x=[0], y=[0]), shapes=[dict(type="circle", x0=0, x1=1, y0=0, y1=1)]))
-    with pytest.raises(ValueError, match="log"):
-        canvas.scene(figure(go.Scatter(x=[1, 2], y=[1, 10]), yaxis_type="log"))
+    with pytest.raises(ValueError, match="date"):
+        canvas.scene(figure(go.Scatter(x=[1, 2], y=[1, 10]), xaxis_type="date"))
 
 
 def test_learning_curves_draw_with_their_dashes_markers_legend_and_plotlys_autorange():
@@ -210,3 +217,59 @@ def test_learning_curves_draw_with_their_dashes_markers_legend_and_plotlys_autor
     empty = batch.iloc[:0], epoch.iloc[:0]
     (hint,) = canvas.scene(learning_curves(*empty, per_epoch))["annotations"]  # before training, as plotly says
     assert hint["text"] == learning_curves(*empty, per_epoch).layout.annotations[0].text
+
+
+def test_the_confusion_matrix_keeps_its_categories_reversed_rows_counts_and_gaps():
+    """The Train page's confusion matrix is painted while training: class names at plotly's category positions,
+    the first true class on top, each cell's count written in plotly's contrasting colour."""
+    names = ["T-shirt/top", "Trouser", "Pullover"]
+    truth, guess = np.array([0, 0, 0, 0, 1, 1, 2]), np.array([0, 0, 0, 1, 1, 1, 0])
+    fig = confusion_matrix(truth, guess, names)
+    scene = canvas.scene(fig)
+    image, counts = scene["items"]
+    assert [name for _, name in scene["xaxis"]["ticks"]] == names == [name for _, name in scene["yaxis"]["ticks"]]
+    assert [at for at, _ in scene["yaxis"]["ticks"]] == [0, 1, 2] and scene["yaxis"]["range"] == [2.5, -0.5]
+    assert scene["xaxis"]["range"] == [-0.5, 2.5] and scene["xaxis"]["angle"] == fig.layout.xaxis.tickangle == -90
+    assert image["x"] == image["y"] == [-0.5, 0.5, 1.5, 2.5] and image["gaps"] == [fig.data[0].xgap, fig.data[0].ygap]
+    columns = (counts[k] for k in ("x", "y", "text", "colors"))
+    cells = {(x, y): (text, color) for x, y, text, color in zip(*columns, strict=True)}
+    assert cells[(0, 0)] == ("3", "#FFFFFF")  # 3 of 4: a dark cell, white text
+    assert cells[(1, 0)] == ("1", "#444444") and cells[(0, 2)][0] == "1" and cells[(2, 2)][0] == "0"
+    assert len(cells) == 9 and not scene["yaxis"]["zeroline"]
+    assert canvas.scene(fig, scale=PRESENTER_SCALE) == canvas.scene(presenter(go.Figure(fig)))
+
+
+def test_gradient_norms_draw_in_decades_and_hover_with_the_norms_themselves():
+    steps = np.arange(1, 101)
+    batch = pd.DataFrame({"step": steps, "grad_norm/fc1": np.exp(-steps / 30), "grad_norm/fc2": 0.3 + 0 * steps})
+    fig = gradient_norms(batch, ["fc1", "fc2"], 20)
+    scene = canvas.scene(fig)
+    first, first_hover = scene["items"][:2]
+    assert first_hover["values"]["y"] == pytest.approx(list(fig.data[0].y))  # hover reads the norm itself
+    assert first_hover["y"] == pytest.approx(np.log10(fig.data[0].y)) and first["paths"][0][1] == first_hover["y"][0]
+    norms = np.concatenate([fig.data[0].y, fig.data[1].y])
+    assert scene["yaxis"]["range"] == pytest.approx(np.log10([norms.min(), norms.max()]))  # plotly's autorange
+    shown = dict(zip(fig.layout.yaxis.tickvals, fig.layout.yaxis.ticktext, strict=True))
+    low, high = scene["yaxis"]["range"]
+    assert scene["yaxis"]["ticks"] == [
+        [pytest.approx(np.log10(v)), text] for v, text in shown.items() if low <= np.log10(v) <= high
+    ]  # the figure's own labels, inside the range
+    assert len(scene["yaxis"]["ticks"]) >= 3 and not scene["yaxis"]["zeroline"]
+
+
+def test_the_image_grid_keeps_its_equal_reversed_axes_tiles_and_labels_under_them():
+    images = np.linspace(0, 1, 5 * 28 * 28).reshape(5, 28, 28)
+    labels, predictions = np.array([0, 1, 2, 3, 4]), np.array([0, 1, 2, 3, 0])
+    fig = image_grid(images, labels, n=5, predictions=predictions, columns=3)
+    scene = canvas.scene(fig)
+    (image,) = scene["items"]
+    assert scene["equal"] and scene["yaxis"]["range"][0] > scene["yaxis"]["range"][1]  # the first row on top
+    assert scene["xaxis"]["range"] == [image["x"][0], image["x"][-1]] and not scene["xaxis"]["visible"]
+    pixels = _pixels(image)
+    assert pixels.shape[:2] == fig.data[0].z.shape and (pixels[..., 3] == 0).any()  # the gaps stay transparent
+    assert [note["text"] for note in scene["annotations"]] == [note.text for note in fig.layout.annotations]
+    assert all(note["data"] for note in scene["annotations"])
+    assert [(note["x"], note["y"], note["color"]) for note in scene["annotations"]] == [
+        (note.x, note.y, note.font.color) for note in fig.layout.annotations
+    ]
+    assert scene["annotations"][4]["color"] != scene["annotations"][0]["color"]  # the wrong one in red

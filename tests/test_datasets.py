@@ -240,7 +240,7 @@ def test_image_grid_marks_wrong_predictions_and_names_classes():
     names = [f"c{i}" for i in range(10)]
     fig = data_figures.image_grid(images, labels, n=100, class_names=names, predictions=predictions, title="Mistakes")
     texts = [a.text for a in fig.layout.annotations]
-    assert texts[2] == "c2 → c9" and len(texts) == 5
+    assert texts[2] == "c2<br>→ c9" and texts[:2] == ["c0", "c1"] and len(texts) == 5
     assert [a.font.color == HIGHLIGHT for a in fig.layout.annotations] == [False, False, True, False, False]
     assert fig.layout.title.text == "Mistakes"
     with pytest.raises(ValueError, match="image_grid needs images"):

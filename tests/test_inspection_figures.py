@@ -127,7 +127,7 @@ def test_the_mistake_gallery_captions_true_predicted_and_confidence(digits, pred
     assert len(captions) == 12
     first = int(mistakes[0])
     t, p, c = int(predictions.true[first]), int(predictions.predicted[first]), float(predictions.confidence[first])
-    assert captions[0].text == f"{t} → {p} ({c:.0%})"
+    assert captions[0].text == f"{t}<br>→ {p} ({c:.0%})"
     assert all(a.font.size >= 11 and a.font.color == HIGHLIGHT for a in captions)
     empty = figures.mistake_gallery(np.zeros((0, 8, 8)), [], [], [], digits.class_names)
     assert [a.text for a in empty.layout.annotations] == ["No mistakes to show"]

@@ -80,12 +80,12 @@ function frame(scene, width, bottom, l = scene.margin[0]) {
   const r = r0 + (colorbarOf(scene) ? COLORBAR_PX : 0);
   let left = l, top = t, w = Math.max(10, width - l - r), h = Math.max(10, scene.height - t - bottom);
   const [x0, x1] = scene.xaxis.range, [y0, y1] = scene.yaxis.range;
-  if (scene.equal) { // constrain="domain": the longer side shrinks, centred
-    const unit = Math.min(w / (x1 - x0), h / (y1 - y0));
-    left += (w - unit * (x1 - x0)) / 2;
-    top += (h - unit * (y1 - y0)) / 2;
-    w = unit * (x1 - x0);
-    h = unit * (y1 - y0);
+  if (scene.equal) { // constrain="domain": the longer side shrinks, centred (a range may be reversed)
+    const dx = Math.abs(x1 - x0), dy = Math.abs(y1 - y0), unit = Math.min(w / dx, h / dy);
+    left += (w - unit * dx) / 2;
+    top += (h - unit * dy) / 2;
+    w = unit * dx;
+    h = unit * dy;
   }
   return {
     left, top, w, h,
@@ -98,7 +98,7 @@ function ticks(axis, length, minPx) {
   // the axis's own ticks, or plotly's automatic ones: about length / minPx of them (4 to 9, plus one), at a
   // step of 2, 5 or 10 times a power of ten
   if (axis.ticks) return axis.ticks;
-  const [low, high] = axis.range;
+  const low = Math.min(...axis.range), high = Math.max(...axis.range);
   const rough = (high - low) / (Math.min(9, Math.max(4, length / minPx)) + 1);
   const base = Math.pow(10, Math.floor(Math.log10(rough)));
   const step = base * [2, 5, 10].find((m) => m >= rough / base - 1e-9);
@@ -117,8 +117,8 @@ function titleGap(scene) {
 }
 
 function layout(g, scene, width) {
-  // the frame, the x ticks and how their labels sit: one line each, or rotated by 30° when they would overlap,
-  // with the bottom margin grown to fit them (plotly's automargin)
+  // the frame, the x ticks and how their labels sit: one line each, or turned by the axis's angle (30° unless it
+  // sets one) when they would overlap, with the bottom margin grown to fit them (plotly's automargin)
   const size = scene.font.size;
   let f = frame(scene, width, scene.margin[3]);
   const xticks = scene.xaxis.visible ? ticks(scene.xaxis, f.w, 80) : [];
@@ -127,8 +127,13 @@ function layout(g, scene, width) {
   const widest = Math.max(0, ...lines.flat().map((line) => g.measureText(line).width));
   const rows = Math.max(1, ...lines.map((l) => l.length));
   const gap = xticks.length > 1 ? Math.abs(f.x(xticks[1][0]) - f.x(xticks[0][0])) : Infinity;
-  const rotated = widest + 6 > gap;
-  const labels = 9 + (rotated ? widest / 2 + size : rows * 1.2 * size);
+  // plotly's tickangle: -30 or -90 turns the labels, 0 keeps them level; unset, they turn by 30° only when they
+  // would overlap
+  const angle = scene.xaxis.angle;
+  const rotated = angle < 0 || (angle !== 0 && widest + 6 > gap);
+  const turn = (Math.PI / 180) * (angle < 0 ? -angle : 30);
+  const depth = widest * Math.sin(turn) + 0.5 * size * Math.cos(turn); // how far the turned labels reach down
+  const labels = 9 + (rotated ? depth + size : rows * 1.2 * size);
   // the x title's line under the labels (see axes), in its 1.2 times larger type
   const needed = labels + (scene.xaxis.visible && scene.xaxis.title ? titleGap(scene) + 1.2 * size : 0);
   const bottom = needed > scene.margin[3] ? needed + 4 : scene.margin[3];
@@ -141,8 +146,8 @@ function layout(g, scene, width) {
   f.yTitleAt = yTitleAt;
   f.yticks = scene.yaxis.visible ? ticks(scene.yaxis, f.h, 40) : []; // the height may change with equal scales
   f.xticks = scene.xaxis.visible ? ticks(scene.xaxis, f.w, 80) : [];
-  f.rotated = rotated;
-  f.labelDepth = 9 + (rotated ? widest / 2 : rows * 1.2 * size);
+  f.rotated = rotated && turn;
+  f.labelDepth = 9 + (rotated ? depth : rows * 1.2 * size);
   return f;
 }
 
@@ -179,7 +184,10 @@ function paint(view, canvas, root) {
   for (const shape of scene.shapes) drawShape(g, shape, f);
   g.restore();
   for (const item of texts) drawTexts(g, item, f, font(item.size || scene.font.size), scene.font.color);
-  for (const note of scene.annotations || []) drawAnnotation(g, note, f, font(note.size || scene.font.size));
+  for (const note of scene.annotations || []) {
+    const size = note.size || scene.font.size;
+    drawAnnotation(g, note, f, font(size), size);
+  }
   axes(g, scene, f, font(scene.font.size));
   if (scene.legend && scene.legend.length) drawLegend(g, scene.legend, f, scene.font);
   const bar = colorbarOf(scene);
@@ -227,7 +235,7 @@ function axes(g, scene, f, font) {
       if (f.rotated) {
         g.save();
         g.translate(x, bottom + 9);
-        g.rotate(-Math.PI / 6);
+        g.rotate(-f.rotated);
         g.textAlign = "right";
         g.textBaseline = "middle";
         g.fillText(text.replaceAll("<br>", " "), 0, 0);
@@ -292,12 +300,37 @@ function drawImage(g, item, image, f) {
   for (const [i, ni] of runs(item.x)) {
     for (const [j, nj] of runs(item.y)) {
       const left = f.x(item.x[i]), right = f.x(item.x[i + ni]);
-      const top = f.y(item.y[j + nj]), bottom = f.y(item.y[j]);
-      // the PNG's top row is the largest y: row k of the image is cell rows - 1 - k
-      g.drawImage(image, i, rows - j - nj, ni, nj, left, top, right - left, bottom - top);
+      const high = f.y(item.y[j + nj]), low = f.y(item.y[j]);
+      // the PNG's top row is the largest y: row k of the image is cell rows - 1 - k; on a reversed y axis the
+      // largest y is at the bottom, and the rows are drawn mirrored
+      if (high <= low) g.drawImage(image, i, rows - j - nj, ni, nj, left, high, right - left, low - high);
+      else {
+        g.save();
+        g.translate(0, high + low);
+        g.scale(1, -1);
+        g.drawImage(image, i, rows - j - nj, ni, nj, left, low, right - left, high - low);
+        g.restore();
+      }
     }
   }
   g.restore();
+  drawGaps(g, item, f);
+}
+
+function drawGaps(g, item, f) {
+  // plotly's xgap / ygap: the background between neighbouring cells, that many pixels wide
+  const [xgap, ygap] = item.gaps || [0, 0];
+  g.strokeStyle = "white";
+  for (const [edges, gap, vertical] of [[item.x, xgap, true], [item.y, ygap, false]]) {
+    if (!gap) continue;
+    g.lineWidth = gap;
+    g.beginPath();
+    for (const edge of edges.slice(1, -1)) {
+      if (vertical) { g.moveTo(f.x(edge), f.top); g.lineTo(f.x(edge), f.top + f.h); }
+      else { g.moveTo(f.left, f.y(edge)); g.lineTo(f.left + f.w, f.y(edge)); }
+    }
+    g.stroke();
+  }
 }
 
 function dashes(dash, width) {
@@ -356,21 +389,35 @@ function isTransparent(color) {
 
 function drawTexts(g, item, f, font, color) {
   g.font = font;
+  if (item.cell) { // a heatmap's cells: the text shrunk to fit the smallest cell, as plotly sizes it
+    const base = Number(/(\d+(?:\.\d+)?)px/.exec(font)[1]);
+    const width = Math.abs(f.x(item.cell[0]) - f.x(0)), height = Math.abs(f.y(item.cell[1]) - f.y(0));
+    const widest = Math.max(1, ...item.text.map((text) => g.measureText(text).width));
+    const size = Math.max(6, Math.min(base, (base * 0.85 * width) / widest, 0.7 * height));
+    g.font = font.replace(`${base}px`, `${size.toFixed(1)}px`);
+  }
   g.fillStyle = color;
   const [vertical, horizontal] = item.position.split(" ");
   // plotly's "middle left" puts the text to the left of its point
   g.textAlign = { left: "right", right: "left", center: "center" }[horizontal] || "center";
   g.textBaseline = { top: "bottom", bottom: "top", middle: "middle" }[vertical] || "middle";
-  for (let k = 0; k < item.x.length; k++) g.fillText(item.text[k], f.x(item.x[k]), f.y(item.y[k]));
+  for (let k = 0; k < item.x.length; k++) {
+    if (item.colors) g.fillStyle = item.colors[k]; // a heatmap's cells: each in its contrasting colour
+    g.fillText(item.text[k], f.x(item.x[k]), f.y(item.y[k]));
+  }
 }
 
-function drawAnnotation(g, note, f, font) {
-  // a hint on the paper: centred at its fractions of the plot area
+function drawAnnotation(g, note, f, font, size) {
+  // a text at its data point, or (a hint on the paper) at its fractions of the plot area: centred across, its
+  // lines (<br>) hanging from its top, standing on its bottom or centred there, as its yanchor says
   g.font = font;
   g.fillStyle = note.color;
   g.textAlign = "center";
   g.textBaseline = "middle";
-  g.fillText(note.text, f.left + note.x * f.w, f.top + (1 - note.y) * f.h);
+  const x = note.data ? f.x(note.x) : f.left + note.x * f.w, y = note.data ? f.y(note.y) : f.top + (1 - note.y) * f.h;
+  const lines = note.text.split("<br>"), step = 1.2 * size;
+  const first = { top: y + step / 2, bottom: y - step * (lines.length - 0.5) }[note.anchor] ?? y - (step * (lines.length - 1)) / 2;
+  lines.forEach((line, k) => g.fillText(line, x, first + k * step));
 }
 
 function drawLegend(g, entries, f, font) {
@@ -483,7 +530,8 @@ function click(view, canvas, event) {
   const hit = nearest(view, canvas, event);
   if (!hit || !view.send) return;
   const [item, k] = hit;
-  const point = { curve_number: item.trace, point_index: k, x: item.x[k], y: item.y[k] };
+  const values = item.values || {};
+  const point = { curve_number: item.trace, point_index: k, x: (values.x || item.x)[k], y: (values.y || item.y)[k] };
   if (item.customdata) point.customdata = item.customdata[k];
   view.send("selection", { points: [point] });
 }
@@ -491,7 +539,9 @@ function click(view, canvas, event) {
 function fill(template, item, k) {
   // plotly's hover template: %{x}, %{y}, %{text}, %{customdata}, %{customdata[i]}, with :.Nf or :.Ng formats;
   // as in plotly, the template and the values may hold <br>, <sup>, <sub>, <i> and <b>, and no other markup
-  const fields = { x: item.x[k], y: item.y[k], text: item.text ? item.text[k] : "", customdata: item.customdata ? item.customdata[k] : "" };
+  // on a log or category axis, the values themselves (item.values), not their positions
+  const values = item.values || {};
+  const fields = { x: (values.x || item.x)[k], y: (values.y || item.y)[k], text: item.text ? item.text[k] : "", customdata: item.customdata ? item.customdata[k] : "" };
   const filled = template
     .replace(/<extra>.*?<\/extra>/g, "")
     .replace(/%\{(\w+)(?:\[(\d+)\])?(?::([^}]*))?\}/g, (_, name, index, format) => {

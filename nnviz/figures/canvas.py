@@ -8,11 +8,14 @@ turns a figure into plain drawing instructions (JSON: numbers, strings, PNG imag
 interactive plotly chart shown when the run stops are the same drawing.
 
 Only what the live figures use is converted, and anything else raises ValueError (a figure never loses a part
-silently): heatmaps (colour scale, opacity, cell centres or edges, gaps between cells of unequal size), scatter
-traces of lines (NaN between segments, plotly's dashes), markers (circle, square or diamond, one colour, a colour
-array on a colour scale, an outline), both at once, and text; line and rectangle shapes; annotations placed on
-the paper; the title, the legend, margins, linear axes (their range, or plotly's autorange with ``rangemode``),
-ticks (a ``ticksuffix``) and titles, equal axis scales (``scaleanchor``) and a heatmap's colour bar.
+silently): heatmaps (colour scale, opacity, cell centres or edges, cells of unequal size, gaps between cells,
+each cell's ``text`` written in it), scatter traces of lines (NaN between segments, plotly's dashes), markers
+(circle, square or diamond, one colour, a colour array on a colour scale, an outline), both at once, and text;
+line and rectangle shapes; annotations without arrows, placed on the paper or at data coordinates; the title, the
+legend, margins, linear, log and category axes (their range, or plotly's autorange with ``rangemode``, reversed
+or not), ticks (a ``ticksuffix``, a ``tickangle`` of 0, -30 or -90) and titles, equal axis scales (``scaleanchor``)
+and a heatmap's colour bar. A log axis is drawn in decades (log10 of the values, as plotly's log axis ranges are
+given) and a category axis at 0, 1, 2, ... (plotly's category positions); hover labels still read the values.
 
 Markers keep what hover and click need: the hover template (filled in by the browser from ``x``, ``y``, ``text``
 and ``customdata``; a line with a hover template gets invisible markers to carry it) and ``customdata``, which a
@@ -45,10 +48,17 @@ AUTORANGE_PAD = 0.05
 _HIDDEN = "rgba(0,0,0,0)"
 _KEYS = {  # what each trace type may set: anything else would be lost on the canvas
     "heatmap": {"type", "x", "y", "z", "zmin", "zmax", "colorscale", "opacity", "showscale", "colorbar"}
-    | {"hoverinfo", "hovertemplate", "customdata", "name"},
+    | {"text", "texttemplate", "xgap", "ygap", "hoverinfo", "hovertemplate", "hoverongaps", "customdata", "name"},
     "scatter": {"type", "x", "y", "mode", "marker", "line", "text", "textposition", "textfont", "customdata"}
     | {"hoverinfo", "hovertemplate", "showlegend", "name", "selected", "unselected", "cliponaxis"},
 }
+_VALUES = {"x": "_x", "y": "_y"}
+"""Where a trace converted onto a log or category axis keeps its values along it, for hover labels."""
+AXIS_TYPES = {"linear", "-", "log", "category"}
+TICK_ANGLES = {None, "auto", 0, -30, -90}
+CONTRAST_DARK, CONTRAST_LIGHT = "#444444", "#FFFFFF"
+"""Plotly's colours for the text in a heatmap's cells: its default line colour on light cells, the background on
+dark ones (``Color.contrast``)."""
 _THEME = TEMPLATE.layout.to_plotly_json()
 """The theme's layout as plain dicts: what a figure leaves unset (a template's properties are slow to read)."""
 
@@ -69,6 +79,12 @@ def scene(fig: go.Figure | Mapping, *, scale: float = 1.0) -> dict[str, Any]:
         layout, traces = fig.get("layout", {}), fig.get("data", ())
     else:  # plain dicts of what was set, numpy arrays kept (the figure's own to_plotly_json encodes them)
         layout, traces = fig.layout.to_plotly_json(), [trace.to_plotly_json() for trace in fig.data]
+    categories = {}
+    for along in "xy":
+        axis = layout.get(f"{along}axis", {})
+        if axis.get("type", "linear") not in AXIS_TYPES:
+            raise ValueError(f"A canvas figure draws linear, log and category axes, not a {axis['type']} axis.")
+        traces, categories[along] = _onto_axis(traces, along, axis.get("type", "linear"))
     items = [item for index, trace in enumerate(traces) for item in _items(index, trace, scale)]
     title, margin = layout.get("title", {}), dict(layout.get("margin", {}))
     pad = title.get("pad", {}).get("t", TITLE_PAD)
@@ -89,8 +105,8 @@ def scene(fig: go.Figure | Mapping, *, scale: float = 1.0) -> dict[str, Any]:
             size=_scaled(title.get("font", {}).get("size", _THEME["title"]["font"]["size"]), scale),
             pad=[pad, _THEME["title"]["pad"]["l"]],
         ),
-        xaxis=_axis(layout.get("xaxis", {}), [trace.get("x") for trace in traces], items),
-        yaxis=_axis(layout.get("yaxis", {}), [trace.get("y") for trace in traces], items),
+        xaxis=_axis(layout.get("xaxis", {}), [_extent(trace, "x") for trace in traces], items, categories["x"]),
+        yaxis=_axis(layout.get("yaxis", {}), [_extent(trace, "y") for trace in traces], items, categories["y"]),
         equal=layout.get("yaxis", {}).get("scaleanchor") == "x",
         items=items,
         shapes=[_shape(shape) for shape in layout.get("shapes", ())],
@@ -107,32 +123,76 @@ def _scaled(size: float, scale: float) -> float:
 # --- axes ---------------------------------------------------------------------------------------------------------
 
 
-def _axis(axis: dict, coordinates: list, items: list[dict]) -> dict[str, Any]:
-    """An axis: its range (or plotly's autorange over ``coordinates``, the traces' values along it), its own ticks
-    (None: the browser places them as plotly would, by the axis's length in pixels), their suffix, its title and
-    what is drawn of it."""
-    if axis.get("type", "linear") not in ("linear", "-"):
-        raise ValueError(f"A canvas figure draws linear axes, not a {axis['type']} axis.")
-    if "range" not in axis and axis.get("autorange") == "reversed":
-        raise ValueError("A canvas figure draws no reversed axis.")
+def _onto_axis(traces, along: str, kind: str) -> tuple[list, list[str]]:
+    """``traces`` with their ``along`` coordinates ("x" or "y") where the canvas draws them on an axis of type
+    ``kind``: log10 of the values on a log axis (NaN where not positive, which plotly leaves out), a category's
+    position (0, 1, ... in order of first appearance) on a category axis; the values themselves are kept for the
+    hover labels. Returns the traces and the axis's categories ([] unless a category axis)."""
+    if kind not in ("log", "category"):
+        return list(traces), []
+    categories: dict[str, int] = {}
+    if kind == "category":
+        for trace in traces:
+            for value in trace.get(along, None) if trace.get(along) is not None else ():
+                categories.setdefault(str(value), len(categories))
+    converted = []
+    for trace in traces:
+        values = trace.get(along)
+        if values is None:
+            converted.append(trace)
+            continue
+        if kind == "log":
+            numbers = np.asarray(values, dtype=np.float64)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                position = np.where(numbers > 0, np.log10(numbers), np.nan)
+        else:
+            position = np.array([categories[str(value)] for value in values], dtype=np.float64)
+        converted.append({**trace, along: position, _VALUES[along]: values})
+    return converted, list(categories)
+
+
+def _extent(trace: Mapping, along: str):
+    """The coordinates over which an axis autoranges for ``trace``: a heatmap's cell edges, a scatter's points."""
+    if trace.get("type") == "heatmap":
+        z = np.asarray(trace["z"])
+        return _edges(trace.get(along), z.shape[1] if along == "x" else z.shape[0])
+    return trace.get(along)
+
+
+def _axis(axis: dict, coordinates: list, items: list[dict], categories: list[str]) -> dict[str, Any]:
+    """An axis: its range (or plotly's autorange over ``coordinates``, the traces' values along it, reversed with
+    ``autorange="reversed"``), its own ticks (None: the browser places them as plotly would, by the axis's length
+    in pixels; a category axis's are its ``categories``), their suffix and angle, its title and what is drawn of
+    it. A log axis's range and ticks are in decades, as the traces' coordinates were converted."""
+    log = axis.get("type") == "log"
     tickvals, suffix = axis.get("tickvals"), axis.get("ticksuffix", "")
     ticks = None
     if tickvals is not None:
         labels = axis.get("ticktext") or [f"{v:g}".replace("-", "−") + suffix for v in tickvals]
-        ticks = [[float(v), str(label)] for v, label in zip(tickvals, labels, strict=True)]
+        ticks = [[float(np.log10(v) if log else v), str(label)] for v, label in zip(tickvals, labels, strict=True)]
+    elif categories:
+        ticks = [[float(k), name] for k, name in enumerate(categories)]
+    if axis.get("tickangle") not in TICK_ANGLES:
+        raise ValueError(f"A canvas figure draws tick labels level, at -30° or -90°, not at {axis['tickangle']}°.")
     if "range" in axis:
         span = [float(v) for v in axis["range"]]
     else:
         markers = any(item["kind"] == "markers" and item["size"] for item in items)
         span = _autorange(coordinates, axis.get("rangemode", "normal"), markers)
+        if axis.get("autorange") == "reversed":
+            span = span[::-1]
+    if ticks is not None:  # plotly labels only the ticks inside the range
+        low, high = min(span), max(span)
+        ticks = [tick for tick in ticks if low - 1e-9 * (high - low) <= tick[0] <= high + 1e-9 * (high - low)]
     return dict(
         range=span,
         ticks=ticks,
         suffix=suffix,
+        angle=axis.get("tickangle") if isinstance(axis.get("tickangle"), int) else None,
         title=axis.get("title", {}).get("text", ""),
         visible=axis.get("visible", True) is not False,
-        grid=axis.get("showgrid", True) is not False and tickvals is None,
-        zeroline=axis.get("zeroline", True) is not False,
+        grid=axis.get("showgrid", True) is not False and ticks is None,
+        zeroline=axis.get("zeroline", True) is not False and axis.get("type") not in ("log", "category"),
     )
 
 
@@ -177,14 +237,20 @@ def _legend(traces, scale: float) -> list[dict[str, Any]]:
 
 
 def _annotation(note: Mapping, scale: float) -> dict[str, Any]:
-    """A text placed on the paper (fractions of the plot area), centred there, as the live figures' hints are."""
-    if note.get("xref") != "paper" or note.get("yref") != "paper" or note.get("showarrow", True):
-        raise ValueError("A canvas figure draws annotations placed on the paper, without arrows.")
+    """A text without an arrow, centred at its place: fractions of the plot area (``xref="paper"`` and
+    ``yref="paper"``, as the live figures' hints are) or data coordinates (plotly's default references)."""
+    refs, anchor = (note.get("xref", "x"), note.get("yref", "y")), note.get("yanchor", "auto")
+    if note.get("showarrow", True) or refs not in (("paper", "paper"), ("x", "y")):
+        raise ValueError("A canvas figure draws annotations without arrows, placed on the paper or at data points.")
+    if anchor not in ("auto", "middle", "top", "bottom"):
+        raise ValueError(f"A canvas annotation is anchored at its top, middle or bottom, not {anchor!r}.")
     font = note.get("font", {})
     return dict(
         text=str(note["text"]),
         x=float(note.get("x", 0.5)),
         y=float(note.get("y", 0.5)),
+        data=refs == ("x", "y"),
+        anchor="middle" if anchor == "auto" else anchor,
         color=font.get("color", _THEME["font"]["color"]),
         size=None if "size" not in font else _scaled(font["size"], scale),
     )
@@ -198,11 +264,11 @@ def _items(index: int, trace: Mapping, scale: float) -> list[dict[str, Any]]:
     kind = trace.get("type", "scatter")
     if kind not in _KEYS:
         raise ValueError(f"A canvas figure draws heatmaps and scatter traces, not {kind!r}.")
-    unknown = set(trace) - _KEYS[kind]
+    unknown = set(trace) - _KEYS[kind] - set(_VALUES.values())
     if unknown:
         raise ValueError(f"A canvas figure does not draw a {kind}'s {sorted(unknown)}.")
     if kind == "heatmap":
-        return [_image(trace)]
+        return [_image(trace), *_cell_texts(trace)]
     mode = trace.get("mode", "markers")
     if mode not in SCATTER_MODES:
         raise ValueError(f"A canvas figure draws the scatter modes {sorted(SCATTER_MODES)}, not {mode!r}.")
@@ -238,8 +304,39 @@ def _image(trace: Mapping) -> dict[str, Any]:
         x=[float(v) for v in x_edges],
         y=[float(v) for v in y_edges],
         opacity=float(trace.get("opacity", 1.0)),
+        gaps=[float(trace.get("xgap", 0)), float(trace.get("ygap", 0))],
         colorbar=_colorbar(scale, low, high) if trace.get("showscale", True) else None,
     )
+
+
+def _cell_texts(trace: Mapping) -> list[dict[str, Any]]:
+    """A heatmap's ``text`` written in its cells (``texttemplate="%{text}"``), each in plotly's contrasting colour:
+    [] for a heatmap without it."""
+    template = trace.get("texttemplate")
+    if template is None:
+        return []
+    if template != "%{text}":
+        raise ValueError(f"A canvas heatmap writes its cells' text as '%{{text}}', not {template!r}.")
+    z = np.asarray(trace["z"], dtype=np.float64)
+    text = np.asarray(trace["text"]).astype(str)
+    x_edges, y_edges = _edges(trace.get("x"), z.shape[1]), _edges(trace.get("y"), z.shape[0])
+    rows, columns = np.indices(z.shape)
+    low = float(trace.get("zmin", np.nanmin(z)))
+    high = float(trace.get("zmax", np.nanmax(z)))
+    rgb = _colors(z, _scale_of(trace.get("colorscale")), low, high).astype(np.float64)
+    dark = rgb @ np.array([0.299, 0.587, 0.114]) < 128  # tinycolor's isDark, as plotly.js decides
+    return [
+        dict(
+            kind="text",
+            x=((x_edges[1:] + x_edges[:-1]) / 2)[columns].reshape(-1).tolist(),
+            y=((y_edges[1:] + y_edges[:-1]) / 2)[rows].reshape(-1).tolist(),
+            text=text.reshape(-1).tolist(),
+            position="middle center",
+            size=None,
+            cell=[float(np.min(np.abs(np.diff(x_edges)))), float(np.min(np.abs(np.diff(y_edges))))],  # to fit in
+            colors=np.where(dark, CONTRAST_LIGHT, CONTRAST_DARK).reshape(-1).tolist(),
+        )
+    ]
 
 
 def _colorbar(scale: tuple[tuple[float, str], ...], low: float, high: float) -> dict[str, Any]:
@@ -313,6 +410,7 @@ def _markers(index: int, trace: Mapping, scale: float) -> dict[str, Any]:
         trace=index,
         x=_floats(trace["x"]),
         y=_floats(trace["y"]),
+        values={along: _labels(trace[key]) for along, key in _VALUES.items() if key in trace},  # for hover labels
         size=_floats(size) if _is_array(size) else float(size),
         color=_marker_colors(marker) if _is_array(color) else (color or _THEME["colorway"][0]),
         opacity=float(marker.get("opacity", 1.0)),
@@ -335,6 +433,12 @@ def _paths(x: np.ndarray, y: np.ndarray) -> list[list[float]]:
 
 def _floats(values) -> list[float]:
     return np.asarray(values, dtype=np.float64).tolist()
+
+
+def _labels(values) -> list:
+    """Values along a log or category axis as hover labels read them: numbers, or category names."""
+    array = np.asarray(values)
+    return array.astype(np.float64).tolist() if array.dtype.kind in "fiub" else [str(v) for v in values]
 
 
 def _is_array(value) -> bool:

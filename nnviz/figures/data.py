@@ -118,8 +118,8 @@ def image_grid(
         n: how many images to show (at most N).
         image_shape: ``(height, width)`` for flattened images.
         class_names: display names per class (default: the label number).
-        predictions: optional ``(N,)`` predicted classes; a tile then reads "label → prediction",
-            in red when they differ.
+        predictions: optional ``(N,)`` predicted classes: a tile the network got wrong then reads
+            "label → prediction" over two lines, in red (one it got right, its label as without them).
         columns: tiles per row.
         title: chart title (default "First n examples").
     """
@@ -138,7 +138,7 @@ def image_grid(
     columns = min(columns, n)
     rows = math.ceil(n / columns)
     height, width = pixels.shape[1:]
-    gap_x, gap_y = max(1, width // 7), max(4, height // 2)  # room between tiles, and under them for the label
+    gap_x, gap_y = max(1, width // 7), max(4, height // 2)  # room between tiles, and under them for two lines
     tile_w, tile_h = width + gap_x, height + gap_y
     mosaic = np.full((rows * tile_h, columns * tile_w), np.nan, dtype=np.float32)  # sent as binary: 4 bytes a pixel
     index = np.full(mosaic.shape, -1, dtype=np.int16 if n < 2**15 else np.int32)
@@ -149,17 +149,16 @@ def image_grid(
         index[top : top + height, left : left + width] = i
         name = _class_name(int(truth[i]), class_names)
         text, color = name, "#1F2328"
-        if guess is not None:
-            text = f"{name} → {_class_name(int(guess[i]), class_names)}"
-            color = "#1F2328" if guess[i] == truth[i] else HIGHLIGHT
+        if guess is not None and guess[i] != truth[i]:  # two short lines: a long one ran into its neighbours'
+            text, color = f"{name}<br>→ {_class_name(int(guess[i]), class_names)}", HIGHLIGHT
         annotations.append(
             dict(
                 x=left + (width - 1) / 2,
-                y=top + height + gap_y * 0.35,
+                y=top + height + 0.5,  # just under the tile, the text hanging down into the gap
                 text=text,
                 showarrow=False,
                 font=dict(size=13, color=color),
-                yanchor="middle",
+                yanchor="top",
             )
         )
     heatmap = dict(

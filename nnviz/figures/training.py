@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
+from plotly.colors import get_colorscale
 from scipy.signal import lfilter
 
 from nnviz.figures.data import ArrayLike, class_points
@@ -171,7 +172,10 @@ def gradient_norms(
     ticks = log_ticks(np.concatenate([trace["y"] for trace in traces])) if traces else []
     return figure(
         traces,
-        dict(xaxis=dict(rangemode="tozero"), yaxis=dict(type="log", tickvals=ticks, tickformat=".2g"))
+        dict(
+            xaxis=dict(rangemode="tozero"),
+            yaxis=dict(type="log", tickvals=ticks, ticktext=[f"{tick:g}" for tick in ticks]),  # as the canvas writes
+        )
         | _hint_until_trained(batch),
         title=title,
         x_title="epoch",
@@ -289,7 +293,7 @@ def confusion_matrix(
         text=counts,
         texttemplate="%{text}",
         customdata=counts,
-        colorscale="Blues",
+        colorscale=get_colorscale("Blues"),  # plotly.js's own "Blues" runs the other way, from dark blue
         showscale=False,
         xgap=1,
         ygap=1,
@@ -297,7 +301,7 @@ def confusion_matrix(
     )
     axes = dict(
         yaxis=dict(autorange="reversed", type="category"),
-        xaxis=dict(type="category", tickangle=-30 if max(len(n) for n in names) > 3 else 0),
+        xaxis=dict(type="category", tickangle=-90 if max(len(n) for n in names) > 3 else 0),  # side by side
     )
     return figure(
         [heatmap], axes, title=title, x_title="predicted class", y_title="true class", height=height, legend=False
