@@ -249,3 +249,35 @@ def test_playground_trains_on_the_live_canvas_with_hover_labels_and_clickable_we
         _assert_clean(page)
     finally:
         page.close()
+
+
+def test_train_page_trains_on_the_live_canvas_and_its_log_axis_hovers_with_the_norms(app_url, browser):
+    page = _open(browser, f"{app_url}/train?epochs={MAX_EPOCHS}")
+    try:
+        page.get_by_role("button", name="Play", exact=True).click()
+        page.get_by_role("button", name="Pause", exact=True).wait_for(timeout=30_000)
+        page.wait_for_function("() => document.querySelectorAll('.nnviz-canvas').length === 5", timeout=30_000)
+        page.wait_for_timeout(1000)
+        first = page.evaluate(_CANVAS_STATE)
+        page.wait_for_timeout(3000)
+        later = page.evaluate(_CANVAS_STATE)  # the curves, the test images, the confusion matrix, the norms
+        assert all(state["coloured"] > 2_000 for state in later), "a canvas is blank"
+        assert later[0]["paints"] >= first[0]["paints"] + 3, "the loss curve is not redrawn live"
+        assert all(b["paints"] > a["paints"] for a, b in zip(first, later, strict=True)), "a picture stays as it was"
+        norms = page.locator(".nnviz-canvas canvas").nth(4)
+        norms.scroll_into_view_if_needed()
+        box, label, shown = norms.bounding_box(), page.locator(".nnviz-canvas-label").nth(4), []
+        for fy in np.linspace(0.3, 0.8, 11):  # sweep the pointer over the plot until it is on the lines
+            for fx in np.linspace(0.3, 0.8, 6):
+                page.mouse.move(box["x"] + fx * box["width"], box["y"] + fy * box["height"])
+                if label.is_visible() and "‖∂L/∂W‖ =" in label.inner_text():
+                    shown.append(label.inner_text())
+        assert shown, "no hover label on the gradient norms"
+        values = [float(text.rsplit("=", 1)[1].replace("−", "-")) for text in shown]
+        assert all(0 < value < 100 for value in values), shown  # the norms, not their log10 (the layer 1 ones < 1)
+        page.get_by_role("button", name="Pause", exact=True).click()
+        page.wait_for_function("() => document.querySelectorAll('.nnviz-canvas').length === 0", timeout=30_000)
+        assert page.locator('[data-testid="stPlotlyChart"]').count() >= 5  # stopped: plotly's charts again
+        _assert_clean(page)
+    finally:
+        page.close()

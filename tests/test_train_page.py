@@ -148,7 +148,7 @@ def test_every_tutorial_opens_and_trains(at, tutorial):
 def test_a_finished_mnist_run_shows_the_tutorials_numbers_beside_its_own_naming_each_dataset(at):
     assert run_of(at).snapshot.config.sizes == (784, 128, 10)
     titles = [spec["layout"]["title"]["text"] for spec in plotly_specs(at)]
-    assert "Test images: true → predicted (red when wrong)" in titles
+    assert "Test images and the network's guesses (wrong: true → guess, in red)" in titles
     at.button(key="train_play").click().run()
     at = settled(at)
     assert run_of(at).snapshot.epochs_done == 5 and not at.exception
