@@ -11,7 +11,6 @@ a heatmap over the plane.
 
 import functools
 
-import plotly.graph_objects as go
 import streamlit as st
 
 import ui
@@ -41,7 +40,7 @@ from nnviz.playground import (
 from nnviz.toys import PROBLEMS, TOY_EXTENT, make_toy
 from nnviz.user_data import UserData
 from ui import state
-from ui.training import TICK_S, LiveTraining
+from ui.training import LiveTraining
 
 TRAINING = LiveTraining("playground")
 THUMBNAILS = PlaneGrid(resolution=12)
@@ -49,7 +48,7 @@ PLANE = PlaneGrid(resolution=60)
 DATA_KEY, PICK_KEY, CLICK_KEY = "playground_points", "playground_pick", "playground_clicked"
 PAINT_KEY, PAINT_VALUE_KEY = "playground_paint", "playground_paint_value"
 CLICK_RADIUS = 0.4
-MAPS_S = 0.1  # redraw period of the live area (the maps, on the live canvas: plotly managed 2.5 redraws/s)
+MAPS_S = 0.1  # redraw period of the maps while training (on the live canvas: plotly managed 2.5 redraws/s)
 PLANE_HEIGHT = 380
 
 view = state.view()
@@ -452,23 +451,21 @@ def draw_maps(snapshot: Snapshot) -> None:
             st.caption(" ".join(hints))  # under the plot: in its title, they ran past a narrow column's edge
 
 
-def loss_curves(snapshot: Snapshot) -> go.Figure:
+def draw_curves(snapshot: Snapshot) -> None:
     batch_records, epoch_records = snapshot.history.columns("batch"), snapshot.history.columns("epoch")
-    return learning_curves(
-        batch_records, epoch_records, snapshot.batches_per_epoch, loss_name=LOSSES[config.loss].short, height=260
+    ui.show_run_figure(
+        learning_curves(
+            batch_records, epoch_records, snapshot.batches_per_epoch, loss_name=LOSSES[config.loss].short, height=260
+        ),
+        key="playground_loss",
+        live=snapshot.running,
     )
 
 
-def draw(snapshot: Snapshot) -> None:
-    """The metrics and the maps every MAPS_S while training, the loss curve every TICK_S (ui.training's held)."""
-    show_metrics(snapshot)
-    draw_maps(snapshot)
-    curves = TRAINING.held(snapshot, "curves", TICK_S, lambda: loss_curves(snapshot))
-    ui.show_run_figure(curves, key="playground_loss", live=snapshot.running)
-
-
 with main:
-    TRAINING.live(run, draw, every=MAPS_S)
+    TRAINING.live(run, show_metrics)
+    TRAINING.live(run, draw_maps, every=MAPS_S, part="maps")
+    TRAINING.live(run, draw_curves, part="curves")
 
 
 # --- hidden space and export --------------------------------------------------------------------------------------

@@ -27,8 +27,6 @@ from ui.training import LiveTraining, forget_tutorial_data, tutorial_data
 
 TRAINING = LiveTraining("train")
 IMAGES_SHOWN = 12
-PICTURES_S = 1.0
-"""The pictures of the live evaluation are built again about once a second, as often as it changes."""
 
 view = state.view()
 ui.page_header(
@@ -166,48 +164,45 @@ def show_curves(snapshot: Snapshot) -> None:
         )
 
 
-def pictures(snapshot: Snapshot) -> dict:
-    """The test images with their predictions and the confusion matrix (None before the first evaluation, and the
-    images for data that are not images), and the gradient norms."""
-    evaluation, shown = snapshot.evaluation, {"images": None, "confusion": None}
+def show_pictures(snapshot: Snapshot) -> None:
+    """The test images with their predictions, the confusion matrix and the gradient norms: redrawn about once a
+    second, as often as the live evaluation changes (on the live canvas while training)."""
+    show = functools.partial(ui.show_run_figure, live=snapshot.running)
+    evaluation = snapshot.evaluation
     if evaluation is not None and dataset.image_shape is not None:
         x = (dataset.x_test if evaluation.split == "test" else dataset.x_train)[evaluation.rows]
-        shown["images"] = image_grid(
-            x[:IMAGES_SHOWN],
-            evaluation.labels[:IMAGES_SHOWN],
-            n=IMAGES_SHOWN,
-            image_shape=dataset.image_shape,
-            class_names=dataset.class_names,
-            predictions=evaluation.predicted[:IMAGES_SHOWN],
-            columns=6,
-            title="Test images and the network's guesses (wrong: true → guess, in red)",
+        show(
+            image_grid(
+                x[:IMAGES_SHOWN],
+                evaluation.labels[:IMAGES_SHOWN],
+                n=IMAGES_SHOWN,
+                image_shape=dataset.image_shape,
+                class_names=dataset.class_names,
+                predictions=evaluation.predicted[:IMAGES_SHOWN],
+                columns=6,
+                title="Test images and the network's guesses (wrong: true → guess, in red)",
+            ),
+            key="train_images",
         )
-    if evaluation is not None:
-        shown["confusion"] = figures.confusion_matrix(
-            evaluation.labels,
-            evaluation.predicted,
-            dataset.class_names,
-            title=f"Confusion matrix ({len(evaluation.labels):,} {evaluation.split} samples)",
-            height=440,
-        )
-    batch = snapshot.history.columns("batch")
-    shown["grads"] = figures.gradient_norms(batch, snapshot.history.layer_names, snapshot.batches_per_epoch, height=440)
-    return shown
-
-
-def show_pictures(snapshot: Snapshot) -> None:
-    """The pictures of :func:`pictures`, built again every :data:`PICTURES_S` while training (on the live canvas),
-    as often as the live evaluation changes."""
-    show = functools.partial(ui.show_run_figure, live=snapshot.running)
-    shown = TRAINING.held(snapshot, "pictures", PICTURES_S, lambda: pictures(snapshot))
-    if shown["images"] is not None:
-        show(shown["images"], key="train_images")
     left, right = st.columns(2, gap="medium")
-    if shown["confusion"] is not None:
+    if evaluation is not None:
         with left:
-            show(shown["confusion"], key="train_confusion")
-    with right if shown["confusion"] is not None else left:
-        show(shown["grads"], key="train_grads")
+            show(
+                figures.confusion_matrix(
+                    evaluation.labels,
+                    evaluation.predicted,
+                    dataset.class_names,
+                    title=f"Confusion matrix ({len(evaluation.labels):,} {evaluation.split} samples)",
+                    height=440,
+                ),
+                key="train_confusion",
+            )
+    with right if evaluation is not None else left:
+        batch = snapshot.history.columns("batch")
+        show(
+            figures.gradient_norms(batch, snapshot.history.layer_names, snapshot.batches_per_epoch, height=440),
+            key="train_grads",
+        )
 
 
 def draw(snapshot: Snapshot) -> None:
@@ -215,11 +210,11 @@ def draw(snapshot: Snapshot) -> None:
     if snapshot.done:
         show_comparison(snapshot)
     show_curves(snapshot)
-    show_pictures(snapshot)
 
 
 with main:
     TRAINING.live(run, draw)
+    TRAINING.live(run, show_pictures, every=1.0, part="pictures")
 
 data_args = {"test_size": 0} if dataset.n_test == 0 else {"root": dataset.root} if dataset.root else {}
 script = training_script(run.snapshot.config, dataset.name, seed=ui.seed(), **data_args)

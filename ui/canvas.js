@@ -13,11 +13,7 @@ export default function (component) {
     MOUNTED.set(parentElement, view);
   }
   view.send = component.setTriggerValue;
-  const text = new TextDecoder().decode(data); // the scene, sent as JSON bytes
-  if (text !== view.text) { // a part of a live area kept as it was (ui.training's held) is not painted again
-    view.text = text;
-    view.show(JSON.parse(text));
-  }
+  view.show(JSON.parse(new TextDecoder().decode(data))); // the scene, sent as JSON bytes
   // Streamlit also calls this cleanup when a newer scene arrived while this call was being set up: the canvas
   // goes only when its element has left the page.
   return () =>
@@ -37,7 +33,7 @@ function mount(parent) {
   label.className = "nnviz-canvas-label";
   root.append(canvas, label);
   parent.append(root);
-  const view = { scene: null, text: null, images: [], sequence: 0, paints: 0, hovered: null, send: null };
+  const view = { scene: null, images: [], sequence: 0, paints: 0, hovered: null, send: null };
 
   view.show = (scene) => {
     const sequence = ++view.sequence;

@@ -30,27 +30,16 @@ _COMPONENT = st.components.v2.component(
 )
 
 
-_MADE = "nnviz_canvas_made"
-"""Session state: per canvas key, the figure last painted there, its scale, its scene's height and its payload."""
-
-
 def live_canvas(
     fig: go.Figure | dict, *, key: str, on_select: Callable[[], None] | None = None, scale: float = 1.0
 ) -> None:
     """Paint ``fig`` (already styled: a figure or plotly's figure dict) on the canvas at ``key``, enlarged by
-    ``scale`` as presenter mode enlarges a plotly chart. The same figure (the same object, as a live area's
-    :meth:`~ui.training.LiveTraining.held` part gives it again) at the same scale is sent as it was made."""
-    made = st.session_state.setdefault(_MADE, {})
-    kept = made.get(key)
-    if kept is not None and kept[0] is fig and kept[1] == scale:
-        height, payload = kept[2], kept[3]
-    else:
-        data = scene(fig, scale=scale)
-        # As JSON bytes: Streamlit forwards bytes as they are, where a dict would be scanned for dataframes and
-        # encoded twice (once sorted, for the element's identity): a fifth of a live frame's time on the server.
-        height, payload = data["height"], json.dumps(data, separators=(",", ":")).encode()
-        made[key] = (fig, scale, height, payload)
-    _COMPONENT(data=payload, key=key, height=height, on_selection_change=on_select or _ignore)
+    ``scale`` as presenter mode enlarges a plotly chart."""
+    data = scene(fig, scale=scale)
+    # As JSON bytes: Streamlit forwards bytes as they are, where a dict would be scanned for dataframes and
+    # encoded twice (once sorted, for the element's identity): a fifth of a live frame's time on the server.
+    payload = json.dumps(data, separators=(",", ":")).encode()
+    _COMPONENT(data=payload, key=key, height=data["height"], on_selection_change=on_select or _ignore)
 
 
 def _ignore() -> None:

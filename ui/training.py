@@ -6,14 +6,7 @@ A training page reads top to bottom as::
     run = TRAINING.run(defines, config, data)            # kept, retuned or rebuilt as the settings say
     TRAINING.buttons(run)                                 # Play / Pause / Batch / Epoch / Reset
     TRAINING.live(run, draw)                              # a fragment that redraws from the latest snapshot
-
-and inside ``draw``, what changes less often is built less often::
-
-    pictures = TRAINING.held(snapshot, "pictures", 1.0, lambda: build_pictures(snapshot))
-
-A page has one live area: every fragment rerun costs the browser a re-render of the whole page (Streamlit's
-React tree, about 40 ms on the build machine whatever the fragment holds), so two areas at 2.5 and 1 redraws a
-second cost what one area at 3.5 does.
+    TRAINING.live(run, draw_pictures, every=1.0, part="pictures")  # what changes less often, less often
 
 The run trains in the trainer process (nnviz.trainer_process: its own GIL, so training does not wait for the
 pages' scripts), driven by nnviz.live's engine there; the page never touches its Trainer. Buttons send commands
@@ -25,9 +18,8 @@ from __future__ import annotations
 
 import dataclasses
 import os
-import time
 from collections.abc import Callable, Hashable
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING
 
 import streamlit as st
 from torch import nn
@@ -41,7 +33,6 @@ from ui import lecture
 
 Run = LiveRun | RemoteRun
 """A page's run: in the trainer process, or in the server's own when that cannot start."""
-T = TypeVar("T")
 
 if TYPE_CHECKING:
     from nnviz.dataset import Dataset
@@ -199,27 +190,13 @@ class LiveTraining:
             step=f"{self.name}_step", reset=f"{self.name}_reset", play=(f"{self.name}_play", f"{self.name}_pause")
         )
 
-    def held(self, snapshot: Snapshot, part: str, every: float, build: Callable[[], T]) -> T:
-        """``build()``, kept and given again for ``every`` seconds (scaled with the load as :func:`period` scales a
-        live area's redraws) while the run trains: a part of the live area that changes less often than the rest
-        (the pictures of the live evaluation, refreshed every :data:`nnviz.live.EVAL_PERIOD_S` of training), drawn
-        again as it was on the redraws in between, and sent again as it was by the live canvas
-        (:func:`ui.canvas.live_canvas` keeps what it made of the same figure). A stopped run, or a new one,
-        builds afresh."""
-        key, run, now = f"{self.name}_{part}_held", self.current, time.monotonic()
-        kept = st.session_state.get(key)
-        if kept is not None and kept[0] is run and now < kept[1] and snapshot.running:
-            return kept[2]
-        value = build()
-        st.session_state[key] = (run, now + period(every), value)
-        return value
-
     def live(self, run: Run, draw: Callable[[Snapshot], None], *, every: float = TICK_S, part: str = "live") -> None:
         """A live area: ``draw(snapshot)`` now, then again every ``every`` seconds while the run trains.
 
-        A page draws everything that follows the run in one live area (see the module docstring), the parts that
-        change less often through :meth:`held`. When the run stops (paused, done, failed) the whole page reruns
-        once, so the buttons follow."""
+        A page with parts that change at different rates draws each in its own area (its own ``part`` name): the
+        curves every :data:`TICK_S`, the pictures of the live evaluation (refreshed every
+        :data:`nnviz.live.EVAL_PERIOD_S` of training) about once a second, so no tick rebuilds what did not
+        change. When the run stops (paused, done, failed) the whole page reruns once, so the buttons follow."""
         key = f"{self.name}_{part}_drawn"
         tick = period(every) if run.snapshot.running else None
 
