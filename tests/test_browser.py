@@ -210,19 +210,32 @@ _CANVAS_STATE = """() => [...document.querySelectorAll('.nnviz-canvas')].map(roo
 })"""
 
 
+def _play_live(page, canvases: int, settle_ms: int, gap_ms: int) -> tuple[list, list]:
+    """Press Play, wait until the page paints its ``canvases`` live canvases, and read them twice, ``gap_ms``
+    apart (:data:`_CANVAS_STATE`)."""
+    page.get_by_role("button", name="Play", exact=True).click()
+    page.get_by_role("button", name="Pause", exact=True).wait_for(timeout=30_000)
+    page.wait_for_function(f"() => document.querySelectorAll('.nnviz-canvas').length === {canvases}", timeout=30_000)
+    page.wait_for_timeout(settle_ms)
+    first = page.evaluate(_CANVAS_STATE)
+    page.wait_for_timeout(gap_ms)
+    return first, page.evaluate(_CANVAS_STATE)
+
+
+def _pause_to_plotly(page, charts: int) -> None:
+    """Press Pause: the live canvases give way to at least ``charts`` plotly charts, and nothing failed."""
+    page.get_by_role("button", name="Pause", exact=True).click()
+    page.wait_for_function("() => document.querySelectorAll('.nnviz-canvas').length === 0", timeout=30_000)
+    assert page.locator('[data-testid="stPlotlyChart"]').count() >= charts  # stopped: plotly's charts again
+    _assert_clean(page)
+
+
 def test_playground_trains_on_the_live_canvas_with_hover_labels_and_clickable_weights(app_url, browser):
     # The most epochs a run may have: it must still train when the sweep below ends (on a fast machine 1,000 epochs
     # were over before the click, which then fell on the paused run's plotly chart while it was being drawn).
     page = _open(browser, f"{app_url}/playground?hidden=3&lr=0.01&epochs={MAX_EPOCHS}")
     try:
-        page.get_by_role("button", name="Play", exact=True).click()
-        page.get_by_role("button", name="Pause", exact=True).wait_for(timeout=30_000)
-        page.wait_for_selector(".nnviz-canvas canvas", timeout=30_000)
-        page.wait_for_timeout(1500)
-        first = page.evaluate(_CANVAS_STATE)
-        page.wait_for_timeout(1500)
-        later = page.evaluate(_CANVAS_STATE)
-        assert len(first) == 3, "the network, the plane and the loss curve are painted while the run trains"
+        first, later = _play_live(page, 3, 1500, 1500)  # the network, the plane and the loss curve
         assert all(state["coloured"] > 5_000 for state in later), "a canvas is blank"
         assert all(b["paints"] >= a["paints"] + 3 for a, b in zip(first, later, strict=True)), "no live redraws"
         network = page.locator(".nnviz-canvas canvas").first
@@ -242,11 +255,7 @@ def test_playground_trains_on_the_live_canvas_with_hover_labels_and_clickable_we
         assert re.search(r"w\(\d\)\d,\d = [−-]?\d", label.inner_text().replace("\n", "")), label.inner_text()
         page.mouse.click(box["x"] + found[0] * box["width"], box["y"] + found[1] * box["height"])
         page.get_by_text("(the network trains on from the value you type)").wait_for(timeout=30_000)
-        page.get_by_role("button", name="Pause", exact=True).click()
-        page.get_by_role("button", name="Play", exact=True).wait_for(timeout=30_000)
-        page.wait_for_function("() => document.querySelectorAll('.nnviz-canvas').length === 0", timeout=30_000)
-        assert page.locator('[data-testid="stPlotlyChart"]').count() >= 2  # stopped: plotly's charts again
-        _assert_clean(page)
+        _pause_to_plotly(page, 2)
     finally:
         page.close()
 
@@ -254,13 +263,7 @@ def test_playground_trains_on_the_live_canvas_with_hover_labels_and_clickable_we
 def test_train_page_trains_on_the_live_canvas_and_its_log_axis_hovers_with_the_norms(app_url, browser):
     page = _open(browser, f"{app_url}/train?epochs={MAX_EPOCHS}")
     try:
-        page.get_by_role("button", name="Play", exact=True).click()
-        page.get_by_role("button", name="Pause", exact=True).wait_for(timeout=30_000)
-        page.wait_for_function("() => document.querySelectorAll('.nnviz-canvas').length === 5", timeout=30_000)
-        page.wait_for_timeout(1000)
-        first = page.evaluate(_CANVAS_STATE)
-        page.wait_for_timeout(3000)
-        later = page.evaluate(_CANVAS_STATE)  # the curves, the test images, the confusion matrix, the norms
+        first, later = _play_live(page, 5, 1000, 3000)  # the curves, the test images, the confusion matrix, the norms
         assert all(state["coloured"] > 2_000 for state in later), "a canvas is blank"
         assert later[0]["paints"] >= first[0]["paints"] + 3, "the loss curve is not redrawn live"
         assert all(b["paints"] > a["paints"] for a, b in zip(first, later, strict=True)), "a picture stays as it was"
@@ -275,9 +278,6 @@ def test_train_page_trains_on_the_live_canvas_and_its_log_axis_hovers_with_the_n
         assert shown, "no hover label on the gradient norms"
         values = [float(text.rsplit("=", 1)[1].replace("−", "-")) for text in shown]
         assert all(0 < value < 100 for value in values), shown  # the norms, not their log10 (the layer 1 ones < 1)
-        page.get_by_role("button", name="Pause", exact=True).click()
-        page.wait_for_function("() => document.querySelectorAll('.nnviz-canvas').length === 0", timeout=30_000)
-        assert page.locator('[data-testid="stPlotlyChart"]').count() >= 5  # stopped: plotly's charts again
-        _assert_clean(page)
+        _pause_to_plotly(page, 5)
     finally:
         page.close()
