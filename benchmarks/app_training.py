@@ -4,17 +4,20 @@ What it measures (tutorial 002: 784-128-10 ReLU, Adam 1e-3, batch 64 on Fashion-
 ``/usr/share/datasets/fashion-mnist``; each session opens ``/train?seed=k&epochs=50`` so that no run ends
 inside the window):
 
-* **headless**: ``python -m nnviz train`` with the same settings for one epoch, in a subprocess, with torch's
-  default threads and with one thread (the server's policy, ``app.SERVER_TORCH_THREADS``): samples/s;
+* **headless**: ``python -m nnviz train`` with the same settings for one epoch, in a subprocess, the median of 3
+  runs with torch's default threads just before each window it is compared with (this machine's speed changes
+  within minutes), and once with one thread (the server's policy, ``app.SERVER_TORCH_THREADS``): samples/s;
 * for N = 1, 4, 8 sessions (one Chromium context each, loopback only), all playing at once: the server's total
   samples/s, from each page's Step metric read at the start and the end of the window (target: one session
-  >= 0.7x headless, N sessions >= 0.7x one session);
+  >= 0.7x headless; N sessions >= 0.7x session 0 alone, measured 3 s after the others were paused);
+* **the Train page in a niced browser**, one session (the public demo's visitor, whose browser is not on the
+  server's cores): samples/s against headless (target >= 0.7x);
 * **chart updates per second** of the first session: how often its loss curve (on the live canvas while it
   trains) changes, from a digest of the canvas's pixels every 25 ms (target >= 2);
 * **the playground** (:data:`PLAYGROUND`: 2-8-8-2 tanh, SGD 0.01, batch 10 on 400 spiral points) against
-  ``python -m nnviz train`` on the same toy (mean of 3 runs): samples/s and map updates/s, once in a browser at
-  the server's priority (this machine's user) and once in a niced one (a visitor whose browser runs on their own
-  computer, as on Community Cloud; target >= 0.7x headless there);
+  ``python -m nnviz train`` on the same toy (the median of 3 runs just before): samples/s and map updates/s, once
+  in a browser at the server's priority (this machine's user) and once in a niced one (a visitor whose browser
+  runs on their own computer, as on Community Cloud; target >= 0.7x headless there);
 * **Pause, Batch, Reset** of the first session while the others train: from the click event to the first frame
   showing the result (Play appears; the Step metric moves; it reads 0), timed in the page, 3 tries each (target
   <= 0.5 s);
@@ -25,7 +28,7 @@ inside the window):
   (target <= 25 MB); the figure for 4 sessions is the Community Cloud budget (2.7 GB ceiling);
 * **isolation**: every session still shows its own seed and its own step count.
 
-Run: ``.venv/bin/python benchmarks/app_training.py [--seconds 15] [--sessions 1 4 8]`` (about 10 minutes).
+Run: ``.venv/bin/python benchmarks/app_training.py [--seconds 15] [--sessions 1 4 8]`` (about 15 minutes).
 
 Measured on the shared 2-core build machine (Chromium's renderers run on the same 2 cores as the server, so
 every browser session also costs the server CPU), 2026-12-03:
@@ -156,6 +159,44 @@ pages could not be paused before closing, so their runs trained on into the next
 concept reruns 0.14 idle, 0.27-0.28 s busy (2.0x); 14-24 MB per added session. The server's whole process family
 gets about one core beside the renderers (1.00-1.01 cores at N = 4 and 8), which the trainer shares with the
 classroom's reruns: the share of one session stays near 0.6-0.8x on this machine.
+
+2026-12-07: the Train page's pictures (the test images, the confusion matrix, the gradient norms) went on the live
+canvas while training (the canvas learned log and category axes, reversed axes, a heatmap's cell text and gaps,
+annotations at data points): Chromium on the Train page used 0.70 of a core before, 0.44-0.63 after; one session's
+samples/s did not move with it (its trainer is one torch thread, already at 0.95-0.99 of a core). Two faults of
+this measurement found. (1) Streamlit's message cache froze starved classroom pages ("Connection error: Cached
+ForwardMsg MISS", streamlit#11357; now off in ``.streamlit/config.toml``): these were the pages that "could not be
+paused", and a frozen page's Step metric reads as a run that stopped, so the classroom's total read low (N = 8:
+0.41x of one with 3 frozen pages; 0.73x in the next run, none frozen). (2) This machine's speed changed 1.3-1.8x
+within the hour (headless, one thread: 31,722 to 49,377 samples/s; the toy 14,388 to 19,495), so ratios against a
+reference taken minutes earlier read 0.52x at N = 4 and 0.86x at N = 8 in one run: every ratio is now against a
+reference of the same minute (the headless runs just before each window, median of 3; session 0 alone 3 s after
+the classroom was paused). Where a browser's time goes (CDP ``Performance.getMetrics`` on a test app): every
+fragment rerun re-renders all the page's elements in React, about 13 ms on an empty page and 34 ms beside 60
+sliders whatever the fragment holds (one metric or four: 34 / 41 ms), so merging the playground's three live areas
+into one (10 reruns a second instead of 15) measured the same (scripts 0.51-0.53 s/s against 0.57) and they stay
+apart. The last of five runs that day, ``--seconds 10``, load average 1.1 before (12.8 after):
+
+==========  ==========  =================  ============  =====================  ==============  =========  ============
+run         samples/s   x the reference    updates/s     pause / batch / reset  concept rerun   PSS MB     cores server
+                        of the same minute (chart, map)  worst of 3, s          idle / busy, s  (MB/sess)  / Chromium
+==========  ==========  =================  ============  =====================  ==============  =========  ============
+playground  6,897       0.48 headless      8.6 maps                                                        0.93 / 0.98
+  niced     12,465      0.74 headless      8.8 maps                                                        1.17 / 0.74
+Train niced 33,692      0.85 headless      2.6                                                             1.09 / 0.49
+N=1         28,309      0.59 headless      2.6           0.36 / 0.20 / 0.26     0.21 / 0.33     1,700 (18) 0.95 / 0.63
+N=4         23,150      0.63 of one alone  1.7           0.34 / 0.33 / 0.24     0.21 / 0.30     1,762 (13) 1.10 / 0.81
+N=8         29,516      0.95 of one alone  0.7           0.29 / 0.28 / 0.24     0.21 / 0.22     1,899 (14) 1.08 / 0.81
+==========  ==========  =================  ============  =====================  ==============  =========  ============
+
+Ranges over the five runs: the playground 0.68-0.91x headless with a niced browser and 0.39-0.73x with its own; the
+Train page 0.75-1.09x niced and 0.59-0.89x with its own browser; the classroom 0.63-0.95x of one session alone at
+N=4 and N=8 (the runs with references of the same minute), every button within 0.5 s in the last three runs (worst
+0.48 s; 0.72 and 0.98 s in the first two), a concept page's rerun within 1.0-1.9x idle (2.8x once, at N=1), 11-16 MB
+per added session in a classroom (18-23 MB for the first), 1.76-1.80 GB with 4 sessions. Met in the last run: every
+target but the classroom at N=4 (0.63x). Not met on this machine in general: the targets hold in most runs and miss
+in some by as much as the machine's own speed changes within a run, and with its own browser on the same two cores a
+session trains at 0.4-0.9x headless.
 """
 
 from __future__ import annotations
