@@ -188,7 +188,8 @@ with right:
         shown = predictions.in_cell(*cell)
         shown = shown if most_confident else shown.flip(0)
         title = f"True {names[cell[0]]}, predicted {names[cell[1]]}: {len(shown)} images"
-    shown = shown[:32]
+    columns = 8 if max(len(name) for name in names) <= 2 else 4  # digits' captions fit a small tile; clothes' do not
+    shown = shown[: 4 * columns]
     ui.show_figure(
         figures.mistake_gallery(
             images[shown.numpy()],
@@ -196,6 +197,7 @@ with right:
             predictions.predicted[shown].numpy(),
             predictions.confidence[shown].numpy(),
             names,
+            columns=columns,
             title=title,
         ),
         key="inspect_gallery",
