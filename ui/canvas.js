@@ -530,18 +530,20 @@ function click(view, canvas, event) {
   const hit = nearest(view, canvas, event);
   if (!hit || !view.send) return;
   const [item, k] = hit;
-  const values = item.values || {};
-  const point = { curve_number: item.trace, point_index: k, x: (values.x || item.x)[k], y: (values.y || item.y)[k] };
+  const point = { curve_number: item.trace, point_index: k, x: valueAt(item, "x", k), y: valueAt(item, "y", k) };
   if (item.customdata) point.customdata = item.customdata[k];
   view.send("selection", { points: [point] });
+}
+
+function valueAt(item, along, k) {
+  // marker k's value along "x" or "y": on a log or category axis the value itself (item.values), not its position
+  return ((item.values && item.values[along]) || item[along])[k];
 }
 
 function fill(template, item, k) {
   // plotly's hover template: %{x}, %{y}, %{text}, %{customdata}, %{customdata[i]}, with :.Nf or :.Ng formats;
   // as in plotly, the template and the values may hold <br>, <sup>, <sub>, <i> and <b>, and no other markup
-  // on a log or category axis, the values themselves (item.values), not their positions
-  const values = item.values || {};
-  const fields = { x: (values.x || item.x)[k], y: (values.y || item.y)[k], text: item.text ? item.text[k] : "", customdata: item.customdata ? item.customdata[k] : "" };
+  const fields = { x: valueAt(item, "x", k), y: valueAt(item, "y", k), text: item.text ? item.text[k] : "", customdata: item.customdata ? item.customdata[k] : "" };
   const filled = template
     .replace(/<extra>.*?<\/extra>/g, "")
     .replace(/%\{(\w+)(?:\[(\d+)\])?(?::([^}]*))?\}/g, (_, name, index, format) => {

@@ -130,10 +130,10 @@ def _onto_axis(traces, along: str, kind: str) -> tuple[list, list[str]]:
     hover labels. Returns the traces and the axis's categories ([] unless a category axis)."""
     if kind not in ("log", "category"):
         return list(traces), []
-    categories: dict[str, int] = {}
+    categories: dict[str, int] = {}  # in order of first appearance, as plotly numbers them
     if kind == "category":
-        for trace in traces:
-            for value in trace.get(along, None) if trace.get(along) is not None else ():
+        for values in (trace.get(along) for trace in traces):
+            for value in values if values is not None else ():
                 categories.setdefault(str(value), len(categories))
     converted = []
     for trace in traces:
@@ -268,7 +268,7 @@ def _items(index: int, trace: Mapping, scale: float) -> list[dict[str, Any]]:
     if unknown:
         raise ValueError(f"A canvas figure does not draw a {kind}'s {sorted(unknown)}.")
     if kind == "heatmap":
-        return [_image(trace), *_cell_texts(trace)]
+        return _heatmap(trace)
     mode = trace.get("mode", "markers")
     if mode not in SCATTER_MODES:
         raise ValueError(f"A canvas figure draws the scatter modes {sorted(SCATTER_MODES)}, not {mode!r}.")
@@ -284,16 +284,30 @@ def _items(index: int, trace: Mapping, scale: float) -> list[dict[str, Any]]:
     return [lines]
 
 
-def _image(trace: Mapping) -> dict[str, Any]:
-    """A heatmap as an RGBA PNG (top row = the largest y) over its cell edges, which may be unequal."""
+def _heatmap(trace: Mapping) -> list[dict[str, Any]]:
+    """A heatmap as an RGBA PNG (top row = the largest y) over its cell edges, which may be unequal, and its cells'
+    ``text`` written in them (``texttemplate="%{text}"``) in plotly's contrasting colour, when it has one."""
+    template = trace.get("texttemplate")
+    if template not in (None, "%{text}"):
+        raise ValueError(f"A canvas heatmap writes its cells' text as '%{{text}}', not {template!r}.")
     z = np.asarray(trace["z"], dtype=np.float64)
     low = float(trace.get("zmin", np.nanmin(z)))
     high = float(trace.get("zmax", np.nanmax(z)))
     scale = _scale_of(trace.get("colorscale"))
-    rgba = np.zeros((*z.shape, 4), dtype=np.uint8)
-    rgba[..., :3] = _colors(z, scale, low, high)
-    rgba[..., 3] = np.where(np.isnan(z), 0, 255)
+    rgb = _colors(z, scale, low, high)
     x_edges, y_edges = _edges(trace.get("x"), z.shape[1]), _edges(trace.get("y"), z.shape[0])
+    items = [_image(trace, z, rgb, x_edges, y_edges)]
+    items[0]["colorbar"] = _colorbar(scale, low, high) if trace.get("showscale", True) else None
+    if template is not None:
+        items.append(_cell_texts(np.asarray(trace["text"]).astype(str), rgb, x_edges, y_edges))
+    return items
+
+
+def _image(trace: Mapping, z: np.ndarray, rgb: np.ndarray, x_edges: np.ndarray, y_edges: np.ndarray) -> dict:
+    """The heatmap's cells ``z`` in their colours ``rgb`` as a PNG, its rows and columns in increasing y and x."""
+    rgba = np.zeros((*z.shape, 4), dtype=np.uint8)
+    rgba[..., :3] = rgb
+    rgba[..., 3] = np.where(np.isnan(z), 0, 255)
     if y_edges[-1] < y_edges[0]:
         y_edges, rgba = y_edges[::-1], rgba[::-1]
     if x_edges[-1] < x_edges[0]:
@@ -305,38 +319,23 @@ def _image(trace: Mapping) -> dict[str, Any]:
         y=[float(v) for v in y_edges],
         opacity=float(trace.get("opacity", 1.0)),
         gaps=[float(trace.get("xgap", 0)), float(trace.get("ygap", 0))],
-        colorbar=_colorbar(scale, low, high) if trace.get("showscale", True) else None,
     )
 
 
-def _cell_texts(trace: Mapping) -> list[dict[str, Any]]:
-    """A heatmap's ``text`` written in its cells (``texttemplate="%{text}"``), each in plotly's contrasting colour:
-    [] for a heatmap without it."""
-    template = trace.get("texttemplate")
-    if template is None:
-        return []
-    if template != "%{text}":
-        raise ValueError(f"A canvas heatmap writes its cells' text as '%{{text}}', not {template!r}.")
-    z = np.asarray(trace["z"], dtype=np.float64)
-    text = np.asarray(trace["text"]).astype(str)
-    x_edges, y_edges = _edges(trace.get("x"), z.shape[1]), _edges(trace.get("y"), z.shape[0])
-    rows, columns = np.indices(z.shape)
-    low = float(trace.get("zmin", np.nanmin(z)))
-    high = float(trace.get("zmax", np.nanmax(z)))
-    rgb = _colors(z, _scale_of(trace.get("colorscale")), low, high).astype(np.float64)
-    dark = rgb @ np.array([0.299, 0.587, 0.114]) < 128  # tinycolor's isDark, as plotly.js decides
-    return [
-        dict(
-            kind="text",
-            x=((x_edges[1:] + x_edges[:-1]) / 2)[columns].reshape(-1).tolist(),
-            y=((y_edges[1:] + y_edges[:-1]) / 2)[rows].reshape(-1).tolist(),
-            text=text.reshape(-1).tolist(),
-            position="middle center",
-            size=None,
-            cell=[float(np.min(np.abs(np.diff(x_edges)))), float(np.min(np.abs(np.diff(y_edges))))],  # to fit in
-            colors=np.where(dark, CONTRAST_LIGHT, CONTRAST_DARK).reshape(-1).tolist(),
-        )
-    ]
+def _cell_texts(text: np.ndarray, rgb: np.ndarray, x_edges: np.ndarray, y_edges: np.ndarray) -> dict[str, Any]:
+    """``text`` written at the centres of the cells, white on a dark cell ``rgb`` and dark grey on a light one."""
+    rows, columns = np.indices(text.shape)
+    dark = rgb.astype(np.float64) @ np.array([0.299, 0.587, 0.114]) < 128  # tinycolor's isDark, as plotly.js decides
+    return dict(
+        kind="text",
+        x=((x_edges[1:] + x_edges[:-1]) / 2)[columns].reshape(-1).tolist(),
+        y=((y_edges[1:] + y_edges[:-1]) / 2)[rows].reshape(-1).tolist(),
+        text=text.reshape(-1).tolist(),
+        position="middle center",
+        size=None,
+        cell=[float(np.min(np.abs(np.diff(x_edges)))), float(np.min(np.abs(np.diff(y_edges))))],  # to fit in
+        colors=np.where(dark, CONTRAST_LIGHT, CONTRAST_DARK).reshape(-1).tolist(),
+    )
 
 
 def _colorbar(scale: tuple[tuple[float, str], ...], low: float, high: float) -> dict[str, Any]:
