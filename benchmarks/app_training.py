@@ -534,9 +534,11 @@ def measure(mine, classroom, process, url: str, n: int, seconds: float, idle_pag
     busy_page = concept_page_s(mine, url)
     waits = latencies(pages[0])
     seeds = [page.get_by_label("Seed", exact=True).input_value() for page in pages]
-    paused = all([pause(page) for page in pages[1:]])
-    time.sleep(3.0 if n > 1 else 0.0)  # the paused pages' last reruns (server and starved browsers) are over
-    alone = training_window(pages[:1], process, seconds, BATCH)["rate"] if n > 1 else window["rate"]
+    alone, paused = window["rate"], True
+    if n > 1:
+        paused = all([pause(page) for page in pages[1:]])
+        time.sleep(3.0)  # the paused pages' last reruns (server and starved browsers) are over
+        alone = training_window(pages[:1], process, seconds, BATCH)["rate"]
     for page in pages:
         close_paused(page)
     return dict(
