@@ -11,6 +11,7 @@ a heatmap over the plane.
 
 import functools
 
+import plotly.graph_objects as go
 import streamlit as st
 
 import ui
@@ -20,7 +21,7 @@ from nnviz.codegen import training_script
 from nnviz.features import FEATURES, PLAIN, FeatureMap
 from nnviz.figures import playground as figures
 from nnviz.figures.training import learning_curves
-from nnviz.live import EVAL_SAMPLES, LatestModel, RunState, Snapshot, on_model
+from nnviz.live import EVAL_SAMPLES, LatestModel, RunState, Snapshot, model_copy, on_model
 from nnviz.losses import LOSSES
 from nnviz.network_view import Pick, PlaneGrid
 from nnviz.optimizers import OPTIMIZERS
@@ -40,7 +41,7 @@ from nnviz.playground import (
 from nnviz.toys import PROBLEMS, TOY_EXTENT, make_toy
 from nnviz.user_data import UserData
 from ui import state
-from ui.training import LiveTraining
+from ui.training import TICK_S, LiveTraining
 
 TRAINING = LiveTraining("playground")
 THUMBNAILS = PlaneGrid(resolution=12)
@@ -353,34 +354,97 @@ def _value(evaluation, name: str) -> str:
     return f"{getattr(evaluation, name):.3f}" if evaluation is not None else "—"
 
 
+def maps_figures(model, pick: Pick | None, clickable: bool) -> dict[str, go.Figure]:
+    """What the maps area shows of ``model``: the network with every neuron's map ("network"), and the plane
+    ("plane": the decision regions, the network's output, or the map of the picked neuron), clickable to add points
+    when ``clickable``. Reads no session state: a feed draws them in the server's request threads."""
+    thumbnails, plane = network_view.neuron_maps_on(model, feature_map, [THUMBNAILS, PLANE])
+    parameters = network_view.layer_parameters(model)
+    graph = figures.network_graph(
+        [w for w, _ in parameters],
+        [b for _, b in parameters],
+        feature_map.labels,
+        plane.activations,
+        maps=[layer.numpy() for layer in thumbnails.layers],
+        selected=pick,
+        discretize=discretize,
+        title="Every neuron over the plane",
+        height=PLANE_HEIGHT,
+    )
+    axis = PLANE.axis.numpy()
+    x_train, x_test = points.x_train.numpy(), points.x_test.numpy() if show_test else None
+    y_test = points.y_test.numpy() if show_test else None
+    if pick is not None and pick.kind == "neuron" and 0 < pick.layer < len(plane.layers) - 1:
+        fig = figures.neuron_map(
+            axis,
+            axis,
+            plane.layers[pick.layer][pick.i].numpy(),
+            name=pick.symbol,
+            x_train=x_train,
+            t_train=points.y_train.numpy(),
+            x_test=x_test,
+            t_test=y_test,
+            class_names=class_names,
+            discretize=discretize,
+            title=f"Neuron {pick.symbol} over the plane",
+            height=PLANE_HEIGHT,
+        )
+    elif regression:
+        fig = figures.regression_map(
+            axis,
+            axis,
+            plane.layers[-1][0].numpy(),
+            x_train,
+            points.y_train.numpy(),
+            x_test,
+            y_test,
+            discretize=discretize,
+            title="Network output",
+            height=PLANE_HEIGHT,
+        )
+    else:
+        fig = figures.class_regions(
+            axis,
+            axis,
+            plane.probabilities().numpy(),
+            x_train,
+            points.y_train.numpy(),
+            x_test,
+            y_test,
+            class_names=points.class_names,
+            discretize=discretize,
+            title="Decision regions",
+            height=PLANE_HEIGHT,
+        )
+    return {"network": graph, "plane": figures.add_click_layer(fig, TOY_EXTENT) if clickable else fig}
+
+
 def draw_maps(snapshot: Snapshot) -> None:
-    """The network with every neuron's map, and the plane: what moves while training, redrawn every MAPS_S on the
-    live canvas; a stopped run's are plotly charts (the same figures, with plotly's hover and tools)."""
+    """The network with every neuron's map, and the plane: what moves while training, on the live canvas, which
+    fetches them every MAPS_S from the area's feed (or, without one, the area reruns that often); a stopped run's
+    are plotly charts (the same figures, with plotly's hover and tools)."""
     if st.session_state.pop(CLICK_KEY, False):
         st.rerun()  # new points: a new run
 
-    show = functools.partial(ui.show_run_figure, live=snapshot.running)
     latest = TRAINING.observer.model if snapshot.running else None  # no waiting for the worker's slice to end
     model = latest if latest is not None else TRAINING.model(run)
-    thumbnails, plane = network_view.neuron_maps_on(model, feature_map, [THUMBNAILS, PLANE])
-    parameters = network_view.layer_parameters(model)
+    sizes = [len(b) for _, b in network_view.layer_parameters(model)]
     pick: Pick | None = st.session_state.get(PICK_KEY)
-    if pick is not None and (pick.layer >= len(plane.layers) or pick.i >= plane.sizes[pick.layer]):
+    if pick is not None and (pick.layer > len(sizes) or pick.i >= ([feature_map.size, *sizes])[pick.layer]):
         pick = st.session_state[PICK_KEY] = None  # the architecture changed under it
+    clickable = view["data"] == "yours"
+    drawn = functools.partial(maps_figures, pick=pick, clickable=clickable)
+    observer = TRAINING.observer
+
+    def fed(_: Snapshot) -> dict[str, go.Figure]:
+        return drawn(observer.model if observer.model is not None else run.call(model_copy))
+
+    feed = TRAINING.feed(run, "maps", fed, every=MAPS_S)
+    shown = drawn(model)
+    show = functools.partial(ui.show_run_figure, live=snapshot.running)
     left, right = st.columns([1.25, 1], gap="small")
     with left:
-        graph = figures.network_graph(
-            [w for w, _ in parameters],
-            [b for _, b in parameters],
-            feature_map.labels,
-            plane.activations,
-            maps=[layer.numpy() for layer in thumbnails.layers],
-            selected=pick,
-            discretize=discretize,
-            title="Every neuron over the plane",
-            height=PLANE_HEIGHT,
-        )
-        show(graph, key="playground_network", on_select=clicked_network)
+        show(shown["network"], key="playground_network", on_select=clicked_network, feed=feed and feed("network"))
         if pick is not None and pick.kind in ("weight", "bias"):
             key = f"playground_edit_{pick.kind}_{pick.layer}_{pick.i}_{pick.j}"
             st.number_input(
@@ -393,79 +457,42 @@ def draw_maps(snapshot: Snapshot) -> None:
                 on_change=edit_parameter,
                 args=(pick, key),
             )
-    axis = PLANE.axis.numpy()
-    x_train, x_test = points.x_train.numpy(), points.x_test.numpy() if show_test else None
-    y_test = points.y_test.numpy() if show_test else None
-    neuron_shown = pick is not None and pick.kind == "neuron" and 0 < pick.layer < len(plane.layers) - 1
     with right:
-        if neuron_shown:
-            fig = figures.neuron_map(
-                axis,
-                axis,
-                plane.layers[pick.layer][pick.i].numpy(),
-                name=pick.symbol,
-                x_train=x_train,
-                t_train=points.y_train.numpy(),
-                x_test=x_test,
-                t_test=y_test,
-                class_names=class_names,
-                discretize=discretize,
-                title=f"Neuron {pick.symbol} over the plane",
-                height=PLANE_HEIGHT,
-            )
-        elif regression:
-            fig = figures.regression_map(
-                axis,
-                axis,
-                plane.layers[-1][0].numpy(),
-                x_train,
-                points.y_train.numpy(),
-                x_test,
-                y_test,
-                discretize=discretize,
-                title="Network output",
-                height=PLANE_HEIGHT,
-            )
-        else:
-            fig = figures.class_regions(
-                axis,
-                axis,
-                plane.probabilities().numpy(),
-                x_train,
-                points.y_train.numpy(),
-                x_test,
-                y_test,
-                class_names=points.class_names,
-                discretize=discretize,
-                title="Decision regions",
-                height=PLANE_HEIGHT,
-            )
-        if view["data"] == "yours":
-            show(figures.add_click_layer(fig, TOY_EXTENT), key="playground_plane", on_select=clicked_plane)
-        else:
-            show(fig, key="playground_plane")
-        hints = ["Click to add a point, or on a point to remove it."] if view["data"] == "yours" else []
-        if neuron_shown:
+        show(
+            shown["plane"],
+            key="playground_plane",
+            on_select=clicked_plane if clickable else None,
+            feed=feed and feed("plane"),
+        )
+        hints = ["Click to add a point, or on a point to remove it."] if clickable else []
+        if pick is not None and pick.kind == "neuron" and 0 < pick.layer < len(sizes):
             hints.append("Click an output neuron to see the decision regions again.")
         if hints:
             st.caption(" ".join(hints))  # under the plot: in its title, they ran past a narrow column's edge
 
 
-def draw_curves(snapshot: Snapshot) -> None:
+def curves_figure(snapshot: Snapshot) -> dict[str, dict]:
+    """The learning curves of ``snapshot`` (a figure dict, as "curves"). Reads no session state (a feed draws it)."""
     batch_records, epoch_records = snapshot.history.columns("batch"), snapshot.history.columns("epoch")
-    ui.show_run_figure(
-        learning_curves(
-            batch_records, epoch_records, snapshot.batches_per_epoch, loss_name=LOSSES[config.loss].short, height=260
-        ),
-        key="playground_loss",
-        live=snapshot.running,
-    )
+    loss_name = LOSSES[snapshot.config.loss].short
+    return {
+        "curves": learning_curves(
+            batch_records, epoch_records, snapshot.batches_per_epoch, loss_name=loss_name, height=260
+        )
+    }
+
+
+def draw_curves(snapshot: Snapshot) -> None:
+    """The learning curves: on the live canvas while training, fetched from the area's feed."""
+    feed = TRAINING.feed(run, "curves", curves_figure, every=TICK_S)
+    figure = curves_figure(snapshot)["curves"]
+    ui.show_run_figure(figure, key="playground_loss", live=snapshot.running, feed=feed and feed("curves"))
 
 
 with main:
     TRAINING.live(run, show_metrics)
-    TRAINING.live(run, draw_maps, every=MAPS_S, part="maps")
-    TRAINING.live(run, draw_curves, part="curves")
+    TRAINING.live(run, draw_maps, every=MAPS_S, part="maps", fed=True)
+    TRAINING.live(run, draw_curves, part="curves", fed=True)
 
 
 # --- hidden space and export --------------------------------------------------------------------------------------

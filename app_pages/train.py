@@ -8,6 +8,7 @@ seed define it.
 import functools
 
 import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 
 import ui
@@ -23,10 +24,11 @@ from nnviz.optimizers import OPTIMIZERS
 from nnviz.playground import n_parameters
 from nnviz.recipes import RECIPES, comparison
 from ui import state
-from ui.training import LiveTraining, forget_tutorial_data, tutorial_data
+from ui.training import TICK_S, LiveTraining, forget_tutorial_data, tutorial_data
 
 TRAINING = LiveTraining("train")
 IMAGES_SHOWN = 12
+PICTURES_S = 1.0  # how often the pictures of the live evaluation are redrawn while training
 
 view = state.view()
 ui.page_header(
@@ -145,76 +147,85 @@ def show_comparison(snapshot: Snapshot) -> None:
     st.dataframe(pd.DataFrame(rows, columns=list(header)), hide_index=True)
 
 
-def show_curves(snapshot: Snapshot) -> None:
+def curve_figures(snapshot: Snapshot) -> dict[str, dict]:
+    """The loss and accuracy curves of ``snapshot`` ("loss", "accuracy"). Reads no session state: a feed draws
+    them in the server's request threads."""
     batch, epoch = snapshot.history.columns("batch"), snapshot.history.columns("epoch")
-    per_epoch = snapshot.batches_per_epoch
-    loss_name = LOSSES[snapshot.config.loss].short
-    left, right = st.columns(2, gap="medium")
-    with left:
-        ui.show_run_figure(
-            figures.learning_curves(batch, epoch, per_epoch, loss_name=loss_name, height=300),
-            key="train_loss",
-            live=snapshot.running,
+    per_epoch, loss_name = snapshot.batches_per_epoch, LOSSES[snapshot.config.loss].short
+    return {
+        "loss": figures.learning_curves(batch, epoch, per_epoch, loss_name=loss_name, height=300),
+        "accuracy": figures.learning_curves(batch, epoch, per_epoch, metric="accuracy", height=300, legend=False),
+    }
+
+
+def picture_figures(snapshot: Snapshot) -> dict[str, go.Figure | dict]:
+    """The test images with their predictions ("images", for image data), the confusion matrix ("confusion")
+    and the gradient norms ("grads") of ``snapshot``: the first two once it has a live evaluation. Reads no
+    session state: a feed draws them in the server's request threads."""
+    evaluation, drawn = snapshot.evaluation, {}
+    if evaluation is not None and dataset.image_shape is not None:
+        x = (dataset.x_test if evaluation.split == "test" else dataset.x_train)[evaluation.rows]
+        drawn["images"] = image_grid(
+            x[:IMAGES_SHOWN],
+            evaluation.labels[:IMAGES_SHOWN],
+            n=IMAGES_SHOWN,
+            image_shape=dataset.image_shape,
+            class_names=dataset.class_names,
+            predictions=evaluation.predicted[:IMAGES_SHOWN],
+            columns=6,
+            title="Test images and the network's guesses (wrong: true → guess, in red)",
         )
-    with right:
-        ui.show_run_figure(
-            figures.learning_curves(batch, epoch, per_epoch, metric="accuracy", height=300, legend=False),
-            key="train_accuracy",
-            live=snapshot.running,
+    if evaluation is not None:
+        drawn["confusion"] = figures.confusion_matrix(
+            evaluation.labels,
+            evaluation.predicted,
+            dataset.class_names,
+            title=f"Confusion matrix ({len(evaluation.labels):,} {evaluation.split} samples)",
+            height=440,
         )
+    batch = snapshot.history.columns("batch")
+    drawn["grads"] = figures.gradient_norms(batch, snapshot.history.layer_names, snapshot.batches_per_epoch, height=440)
+    return drawn
+
+
+def show_curves(snapshot: Snapshot) -> None:
+    """The curves, side by side: on the live canvas while training, fetched from the area's feed."""
+    feed = TRAINING.feed(run, "curves", curve_figures, every=TICK_S)
+    drawn = curve_figures(snapshot)
+    for column, name in zip(st.columns(2, gap="medium"), ("loss", "accuracy"), strict=True):
+        with column:
+            ui.show_run_figure(drawn[name], key=f"train_{name}", live=snapshot.running, feed=feed and feed(name))
 
 
 def show_pictures(snapshot: Snapshot) -> None:
-    """The test images with their predictions, the confusion matrix and the gradient norms: redrawn about once a
-    second, as often as the live evaluation changes (on the live canvas while training)."""
-    show = functools.partial(ui.show_run_figure, live=snapshot.running)
-    evaluation = snapshot.evaluation
-    if evaluation is not None and dataset.image_shape is not None:
-        x = (dataset.x_test if evaluation.split == "test" else dataset.x_train)[evaluation.rows]
-        show(
-            image_grid(
-                x[:IMAGES_SHOWN],
-                evaluation.labels[:IMAGES_SHOWN],
-                n=IMAGES_SHOWN,
-                image_shape=dataset.image_shape,
-                class_names=dataset.class_names,
-                predictions=evaluation.predicted[:IMAGES_SHOWN],
-                columns=6,
-                title="Test images and the network's guesses (wrong: true → guess, in red)",
-            ),
-            key="train_images",
-        )
+    """The test images with their predictions, the confusion matrix and the gradient norms: on the live canvas
+    while training, fetched from the area's feed about once a second (as often as the live evaluation changes)."""
+    feed = TRAINING.feed(run, "pictures", picture_figures, every=PICTURES_S)
+    drawn = picture_figures(snapshot)
+
+    def show(name: str) -> None:
+        ui.show_run_figure(drawn[name], key=f"train_{name}", live=snapshot.running, feed=feed and feed(name))
+
+    if "images" in drawn:
+        show("images")
     left, right = st.columns(2, gap="medium")
-    if evaluation is not None:
+    if "confusion" in drawn:
         with left:
-            show(
-                figures.confusion_matrix(
-                    evaluation.labels,
-                    evaluation.predicted,
-                    dataset.class_names,
-                    title=f"Confusion matrix ({len(evaluation.labels):,} {evaluation.split} samples)",
-                    height=440,
-                ),
-                key="train_confusion",
-            )
-    with right if evaluation is not None else left:
-        batch = snapshot.history.columns("batch")
-        show(
-            figures.gradient_norms(batch, snapshot.history.layer_names, snapshot.batches_per_epoch, height=440),
-            key="train_grads",
-        )
+            show("confusion")
+    with right if "confusion" in drawn else left:
+        show("grads")
 
 
-def draw(snapshot: Snapshot) -> None:
+def show_state(snapshot: Snapshot) -> None:
     show_progress(snapshot)
     if snapshot.done:
         show_comparison(snapshot)
-    show_curves(snapshot)
 
 
 with main:
-    TRAINING.live(run, draw)
-    TRAINING.live(run, show_pictures, every=1.0, part="pictures")
+    TRAINING.live(run, show_state)
+    TRAINING.live(run, show_curves, part="curves", fed=True)
+    TRAINING.live(run, show_pictures, every=PICTURES_S, part="pictures", fed=True)
 
 data_args = {"test_size": 0} if dataset.n_test == 0 else {"root": dataset.root} if dataset.root else {}
 script = training_script(run.snapshot.config, dataset.name, seed=ui.seed(), **data_args)

@@ -31,11 +31,12 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_app(env: dict | None = None) -> tuple[subprocess.Popen, str]:
-    """``streamlit run app.py`` (headless) on a free port; the process and its URL once its health check answers."""
+def start_app(env: dict | None = None, script: str = "serve.py") -> tuple[subprocess.Popen, str]:
+    """``streamlit run serve.py`` (headless: the app with its live feeds, as ``make run`` starts it; ``script="app.py"``
+    for the app without them) on a free port; the process and its URL once its health check answers."""
     port = free_port()
     server = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true", "--server.port", str(port)],
+        [sys.executable, "-m", "streamlit", "run", script, "--server.headless", "true", "--server.port", str(port)],
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
@@ -57,9 +58,9 @@ def start_app(env: dict | None = None) -> tuple[subprocess.Popen, str]:
 
 
 @contextmanager
-def running_app(env: dict | None = None) -> Iterator[tuple[subprocess.Popen, str]]:
+def running_app(env: dict | None = None, script: str = "serve.py") -> Iterator[tuple[subprocess.Popen, str]]:
     """:func:`start_app`, stopped (SIGTERM, then kill) when the block ends."""
-    server, url = start_app(env)
+    server, url = start_app(env, script)
     try:
         yield server, url
     finally:

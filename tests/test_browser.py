@@ -217,6 +217,11 @@ def _play_live(page, canvases: int, settle_ms: int, gap_ms: int) -> tuple[list, 
     page.get_by_role("button", name="Pause", exact=True).wait_for(timeout=30_000)
     page.wait_for_function(f"() => document.querySelectorAll('.nnviz-canvas').length === {canvases}", timeout=30_000)
     page.wait_for_timeout(settle_ms)
+    return _read_twice(page, gap_ms)
+
+
+def _read_twice(page, gap_ms: int) -> tuple[list, list]:
+    """The page's live canvases read twice, ``gap_ms`` apart (:data:`_CANVAS_STATE`)."""
     first = page.evaluate(_CANVAS_STATE)
     page.wait_for_timeout(gap_ms)
     return first, page.evaluate(_CANVAS_STATE)
@@ -258,6 +263,36 @@ def test_playground_trains_on_the_live_canvas_with_hover_labels_and_clickable_we
         _pause_to_plotly(page, 2)
     finally:
         page.close()
+
+
+def _feed_answers(page) -> list[str]:
+    """The statuses of the page's feed fetches (ui.feed), collected from now on."""
+    answers: list[str] = []
+    page.on("response", lambda response: "/_nnviz/feed/" in response.url and answers.append(response.status))
+    return answers
+
+
+def test_the_playgrounds_canvases_fetch_their_figures_from_the_feed_and_rerun_without_it(app_url, browser):
+    """Served by serve.py, the playground's maps and curve come from the feed ~10 and ~2.5 times a second while it
+    trains (no rerun of their areas); a browser that cannot reach the feed still sees them redrawn (by reruns)."""
+    fed = _open(browser, f"{app_url}/playground?hidden=3&epochs={MAX_EPOCHS}")
+    try:
+        answers = _feed_answers(fed)
+        first, later = _play_live(fed, 3, 1000, 3000)
+        assert all(b["paints"] >= a["paints"] + 3 for a, b in zip(first, later, strict=True)), "no live redraws"
+        assert answers.count(200) >= 15, answers  # 3 canvases for 4 s: about 90 scenes at this machine's best
+        _pause_to_plotly(fed, 2)
+        assert 410 in answers  # the run stopped: its feeds are over
+    finally:
+        fed.close()
+    cut_off = _open(browser, f"{app_url}/playground?hidden=3&epochs={MAX_EPOCHS}")
+    try:
+        cut_off.route("**/_nnviz/feed/**", lambda route: route.abort())  # a proxy that does not pass the route on
+        first, later = _play_live(cut_off, 3, 3000, 2000)  # after 3 failed fetches, the canvases ask for reruns
+        assert all(b["paints"] >= a["paints"] + 3 for a, b in zip(first, later, strict=True)), "no redraws by rerun"
+        _pause_to_plotly(cut_off, 2)
+    finally:
+        cut_off.close()
 
 
 def test_train_page_trains_on_the_live_canvas_and_its_log_axis_hovers_with_the_norms(app_url, browser):

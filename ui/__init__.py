@@ -59,22 +59,31 @@ def show_figure(fig: go.Figure | dict, *, key: str | None = None, **kwargs):
     return st.plotly_chart(fig, width="stretch", theme=None, key=key, config={"displaylogo": False}, **kwargs)
 
 
-def show_live_figure(fig: go.Figure | dict, *, key: str, on_select: Callable[[], None] | None = None) -> None:
+def show_live_figure(
+    fig: go.Figure | dict, *, key: str, on_select: Callable[[], None] | None = None, feed: dict | None = None
+) -> None:
     """Draw a figure of a live area on the live canvas (:mod:`ui.canvas`): painted in a few milliseconds instead
     of plotly's tens, so it can follow a training run several times a second; scaled up in presenter mode.
-    ``on_select`` is called on a click on a marker, with ``st.session_state[key].selection`` as plotly's."""
-    live_canvas(fig, key=key, on_select=on_select, scale=PRESENTER_SCALE if presenter_on() else 1.0)
+    ``on_select`` is called on a click on a marker, with ``st.session_state[key].selection`` as plotly's; ``feed``
+    (a link of :meth:`ui.training.Training.feed`) is where the canvas fetches the figure's newer scenes."""
+    live_canvas(fig, key=key, on_select=on_select, scale=PRESENTER_SCALE if presenter_on() else 1.0, feed=feed)
 
 
 def show_run_figure(
-    fig: go.Figure | dict, *, key: str, live: bool, on_select: Callable[[str], None] | None = None
+    fig: go.Figure | dict,
+    *,
+    key: str,
+    live: bool,
+    on_select: Callable[[str], None] | None = None,
+    feed: dict | None = None,
 ) -> None:
     """A figure of a training run's live area: on the live canvas while the run trains (as element
-    ``key + "_live"``), as a plotly chart with its hover and tools otherwise. ``on_select(element_key)`` is called
-    on a click on a marker, where ``st.session_state[element_key].selection`` holds it."""
+    ``key + "_live"``, following ``feed`` if given), as a plotly chart with its hover and tools otherwise.
+    ``on_select(element_key)`` is called on a click on a marker, where ``st.session_state[element_key].selection``
+    holds it."""
     if live:
         key += "_live"
-        show_live_figure(fig, key=key, on_select=on_select and functools.partial(on_select, key))
+        show_live_figure(fig, key=key, on_select=on_select and functools.partial(on_select, key), feed=feed)
     elif on_select is None:
         show_figure(fig, key=key)
     else:

@@ -1,6 +1,8 @@
 // nnviz's live canvas: paints a scene of nnviz.figures.canvas (a plotly figure as drawing instructions),
 // shows the hover label of the marker under the pointer and sends a click on one in plotly's selection format.
-// Streamlit calls the default export again with every new scene; the canvas and its listeners stay.
+// Streamlit calls the default export again with every new scene; the canvas and its listeners stay. A scene with a
+// `feed` ({url, part, every_ms}: ui/feed.py) is followed: the canvas fetches the part's newer scenes itself while
+// its element is on the page, and sends "feed_failed" if the server does not answer as a feed.
 
 const MOUNTED = new WeakMap(); // parentElement -> the canvas's state
 const HIT_PX = 10; // a pointer this close to a marker (or inside it) is on it
@@ -13,7 +15,9 @@ export default function (component) {
     MOUNTED.set(parentElement, view);
   }
   view.send = component.setTriggerValue;
-  view.show(JSON.parse(new TextDecoder().decode(data))); // the scene, sent as JSON bytes
+  const scene = JSON.parse(new TextDecoder().decode(data)); // the scene, sent as JSON bytes
+  view.show(scene);
+  view.follow(scene.feed || null);
   // Streamlit also calls this cleanup when a newer scene arrived while this call was being set up: the canvas
   // goes only when its element has left the page.
   return () =>
@@ -33,7 +37,7 @@ function mount(parent) {
   label.className = "nnviz-canvas-label";
   root.append(canvas, label);
   parent.append(root);
-  const view = { scene: null, images: [], sequence: 0, paints: 0, hovered: null, send: null };
+  const view = { scene: null, images: [], sequence: 0, paints: 0, hovered: null, send: null, feed: null };
 
   view.show = (scene) => {
     const sequence = ++view.sequence;
@@ -53,11 +57,54 @@ function mount(parent) {
     label.style.display = "none";
   });
   canvas.addEventListener("click", (event) => click(view, canvas, event));
+  view.follow = (feed) => {
+    // a rerun's scene is the newest: the same feed goes on from it, another one replaces it
+    const url = feed && new URL(`${feed.url}?part=${encodeURIComponent(feed.part)}`, document.baseURI).href;
+    if (view.feed && view.feed.alive && view.feed.url === url) { view.feed.since = ""; return; }
+    if (view.feed) view.feed.alive = false;
+    view.feed = url ? { url, every: feed.every_ms, since: "", failures: 0, alive: true } : null;
+    if (view.feed) poll(view, root, view.feed);
+  };
   view.dispose = () => {
+    if (view.feed) view.feed.alive = false;
     resize.disconnect();
     root.remove();
   };
   return view;
+}
+
+// --- the feed: newer scenes fetched from the server while a run trains (ui/feed.py) -------------------------------
+
+const FEED_FAILURES = 3; // answers in a row that are not a feed's before the page is asked to redraw by rerunning
+
+async function poll(view, root, feed) {
+  while (feed.alive && root.isConnected) {
+    const asked = performance.now();
+    let every = feed.every; // from one fetch's start to the next one's (one at a time)
+    if (!document.hidden) { // a hidden tab fetches nothing (its run pauses when nobody watches it: ui.training)
+      try {
+        const response = await fetch(`${feed.url}&since=${feed.since}`, { cache: "no-store" });
+        const mark = response.headers.get("X-Nnviz-Feed");
+        if (mark === null || response.status >= 500) throw new Error(`not a feed: ${response.status}`);
+        if (response.status === 410) break; // the run stopped: the page reruns and draws what it shows now
+        feed.failures = 0;
+        every = Number(response.headers.get("X-Nnviz-Every")) || every;
+        if (response.status === 200) {
+          const scene = await response.json();
+          if (!feed.alive) break;
+          feed.since = mark;
+          view.show(scene);
+        }
+      } catch (error) {
+        if (++feed.failures >= FEED_FAILURES) {
+          if (view.send) view.send("feed_failed", String(error));
+          break;
+        }
+      }
+    }
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, asked + every - performance.now())));
+  }
+  feed.alive = false;
 }
 
 function decode(item) {

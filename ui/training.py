@@ -24,17 +24,22 @@ from typing import TYPE_CHECKING
 import streamlit as st
 from torch import nn
 
+import ui
 from nnviz import live
-from nnviz.live import LiveRun, Snapshot, model_copy
+from nnviz.figures.style import PRESENTER_SCALE
+from nnviz.live import LatestModel, LiveRun, Snapshot, model_copy
 from nnviz.recipes import RECIPES, data_seed, prepare
 from nnviz.trainer_process import RemoteRun, TrainerUnavailable, training_runs
 from nnviz.training import TrainConfig, Trainer
-from ui import lecture
+from ui import feed, lecture
+from ui.canvas import FEED_FAILED_KEY
 
 Run = LiveRun | RemoteRun
 """A page's run: in the trainer process, or in the server's own when that cannot start."""
 
 if TYPE_CHECKING:
+    import plotly.graph_objects as go
+
     from nnviz.dataset import Dataset
 
 TICK_S = 0.4
@@ -190,15 +195,63 @@ class LiveTraining:
             step=f"{self.name}_step", reset=f"{self.name}_reset", play=(f"{self.name}_play", f"{self.name}_pause")
         )
 
-    def live(self, run: Run, draw: Callable[[Snapshot], None], *, every: float = TICK_S, part: str = "live") -> None:
+    def feeds_on(self) -> bool:
+        """Whether this session's live areas may be fed (:mod:`ui.feed`): the server has the route and no canvas of
+        the session found it missing."""
+        return feed.served() and not st.session_state.get(FEED_FAILED_KEY, False)
+
+    def feed(
+        self, run: Run, part: str, figures: Callable[[Snapshot], dict[str, go.Figure | dict]], *, every: float
+    ) -> Callable[[str], dict] | None:
+        """A feed of the live area ``part``: ``figures(snapshot)`` draws the area's figures (name -> figure) from
+        the run's latest snapshot (and, for a run watched by :class:`~nnviz.live.LatestModel`, from its latest
+        model copy, which the function reads itself) whenever a canvas asks and the run has moved on, in the
+        server's request threads: it must not touch ``st``. Returns what gives each figure's canvas its link
+        (``link(name)``, for :func:`ui.show_run_figure`'s ``feed``), or None when the area cannot be fed (the run
+        is not playing, or :meth:`feeds_on` is False): then it reruns."""
+        if not (run.snapshot.running and self.feeds_on()):
+            return None
+        observer = self.observer
+        token = st.session_state.setdefault(f"{self.name}_{part}_feed", feed.new_token())
+
+        def version() -> tuple[int, int | None] | None:
+            snapshot = run.snapshot
+            if not snapshot.running:
+                return None  # the feed is over: the page reruns and draws the stopped run
+            return snapshot.version, observer.step if isinstance(observer, LatestModel) else None
+
+        url = feed.publish(
+            token,
+            feed.Feed(
+                version=version,
+                figures=lambda: figures(run.snapshot),
+                every=lambda: period(every),
+                scale=PRESENTER_SCALE if ui.presenter_on() else 1.0,
+            ),
+        )
+        every_ms = round(1000 * period(every))
+        return lambda name: {"url": url, "part": name, "every_ms": every_ms}
+
+    def live(
+        self,
+        run: Run,
+        draw: Callable[[Snapshot], None],
+        *,
+        every: float = TICK_S,
+        part: str = "live",
+        fed: bool = False,
+    ) -> None:
         """A live area: ``draw(snapshot)`` now, then again every ``every`` seconds while the run trains.
 
         A page with parts that change at different rates draws each in its own area (its own ``part`` name): the
         curves every :data:`TICK_S`, the pictures of the live evaluation (refreshed every
         :data:`nnviz.live.EVAL_PERIOD_S` of training) about once a second, so no tick rebuilds what did not
-        change. When the run stops (paused, done, failed) the whole page reruns once, so the buttons follow."""
+        change. An area whose figures are ``fed`` (``draw`` gives their canvases links of :meth:`feed`) is not
+        rerun while its canvases fetch them, only when :meth:`feeds_on` changes. When the run stops (paused, done,
+        failed) the whole page reruns once, so the buttons follow."""
         key = f"{self.name}_{part}_drawn"
-        tick = period(every) if run.snapshot.running else None
+        feeding = fed and self.feeds_on()
+        tick = period(every) if run.snapshot.running and not feeding else None
 
         @st.fragment(run_every=tick)
         def area() -> None:
@@ -211,6 +264,8 @@ class LiveTraining:
                 st.rerun()  # the buttons and the timer follow the new state
             elif tick is not None and not 0.7 <= period(every) / tick <= 1.4:
                 st.rerun()  # the load changed: the fragment's timer is set again
+            elif fed and self.feeds_on() != feeding:
+                st.rerun()  # a canvas found no feed: the area reruns instead
 
         area()
 
