@@ -29,7 +29,7 @@ class Area:
         return {"loss": line, "map": go.Figure(go.Heatmap(z=[[0, 1], [2, self.version or 0]]))}
 
     def feed(self, scale: float = 1.0) -> feed.Feed:
-        return feed.Feed(version=lambda: self.version, figures=self.figures, every=lambda: 0.1, scale=scale)
+        return feed.Feed(version=lambda: self.version, figures=self.figures, every=lambda: 0.0, scale=scale)
 
 
 def request(token: str, query: str = "") -> Request:
@@ -58,6 +58,17 @@ def test_a_scene_is_the_canvas_scene_of_its_figure_at_the_feeds_scale():
     assert json.loads(body) == json.loads(json.dumps(scene(area.figures()["loss"], scale=PRESENTER_SCALE)))
 
 
+def test_a_canvas_asking_faster_than_the_feeds_period_gets_the_last_drawing(monkeypatch):
+    area, clock = Area(), [1000.0]
+    monkeypatch.setattr(feed.time, "monotonic", lambda: clock[0])
+    fed = feed.Feed(version=lambda: area.version, figures=area.figures, every=lambda: 60.0)
+    assert fed.scene("loss")[0] == 1
+    area.version, clock[0] = 2, 1029.0
+    assert fed.scene("loss", since=1) == (1, None) and area.drawn == 1  # within half a period: not drawn again
+    clock[0] = 1031.0
+    assert fed.scene("loss", since=1)[0] == 2 and area.drawn == 2
+
+
 def test_an_unknown_part_is_refused():
     with pytest.raises(KeyError):
         Area().feed().scene("accuracy")
@@ -67,7 +78,7 @@ def test_the_route_answers_a_scene_then_no_change_then_that_the_feed_is_over():
     area, token = Area(), feed.new_token()
     feed.publish(token, area.feed())
     first = feed.serve(request(token, "part=loss"))
-    assert first.status_code == 200 and first.headers[feed.HEADER] == "1" and first.headers["X-Nnviz-Every"] == "100"
+    assert first.status_code == 200 and first.headers[feed.HEADER] == "1" and first.headers["X-Nnviz-Every"] == "0"
     assert json.loads(first.body)["items"]
     assert feed.serve(request(token, "part=loss&since=1")).status_code == 204
     assert feed.serve(request(token, "part=nothing")).status_code == 400

@@ -56,19 +56,23 @@ class Feed:
     scale: float = 1.0
     fetched: float = field(default_factory=time.monotonic)
     _drawn: tuple[Hashable, int, dict[str, bytes]] | None = None
+    _drawn_at: float = 0.0
     _serial: int = 0
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def scene(self, part: str, since: int | None = None) -> tuple[int, bytes | None] | None:
         """``(serial, scene JSON)`` of ``part`` for the run's current state, ``(serial, None)`` when the state is
-        the one drawn as ``since``, None when the feed is over. The serial numbers the states drawn (1, 2, ...)."""
+        the one drawn as ``since``, None when the feed is over. The serial numbers the states drawn (1, 2, ...); a
+        state is drawn at most every half ``every()``, however often a canvas asks (the last one is served)."""
         with self._lock:
             self.fetched = time.monotonic()
             version = self.version()
             if version is None:
                 return None
-            if self._drawn is None or self._drawn[0] != version:
+            fresh = self._drawn is not None and time.monotonic() - self._drawn_at < self.every() / 2
+            if self._drawn is None or (self._drawn[0] != version and not fresh):  # fetched faster: the last one
                 self._serial += 1
+                self._drawn_at = time.monotonic()
                 scenes = {
                     name: json.dumps(scene(fig, scale=self.scale), separators=(",", ":")).encode()
                     for name, fig in self.figures().items()
