@@ -28,6 +28,8 @@ inside the window):
   (target <= 25 MB); the figure for 4 sessions is the Community Cloud budget (2.7 GB ceiling);
 * **isolation**: every session still shows its own seed and its own step count.
 
+The app is served as ``make run`` serves it (``streamlit run serve.py``: with the live feeds of :mod:`ui.feed`).
+
 Run: ``.venv/bin/python benchmarks/app_training.py [--seconds 15] [--sessions 1 4 8]`` (about 15 minutes).
 
 Measured on the shared 2-core build machine (Chromium's renderers run on the same 2 cores as the server, so
@@ -333,7 +335,7 @@ def chromium_pids() -> list[int]:
 
 
 def server():
-    """The app on a free loopback port, with the data it finds by itself (no ``$NNVIZ_DATA``)."""
+    """The app on a free loopback port (``serve.py``), with the data it finds by itself (no ``$NNVIZ_DATA``)."""
     return running_app({key: value for key, value in os.environ.items() if key != "NNVIZ_DATA"})
 
 
