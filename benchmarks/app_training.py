@@ -199,6 +199,41 @@ per added session in a classroom (18-23 MB for the first), 1.76-1.80 GB with 4 s
 target but the classroom at N=4 (0.63x). Not met on this machine in general: the targets hold in most runs and miss
 in some by as much as the machine's own speed changes within a run, and with its own browser on the same two cores a
 session trains at 0.4-0.9x headless.
+
+2026-12-07, later: the live feeds (``ui/feed.py``, served by ``serve.py``). A fragment rerun re-renders the whole page
+in the browser whatever it holds (a probe app: 9 ms of script per rerun beside one metric, 22 ms beside 60 sliders,
+11 ms when those sliders sit in a closed popover, which Streamlit does not render), so the playground's maps, rerun
+10 times a second, cost its renderer 0.64 s of script per second (Emotion's styled components and React: 0.19 s/s
+each; our canvas painting 0.02). Now the canvases fetch their scenes from the server (a figure drawn once per new
+state of the run, 204 when nothing moved) and only the metrics rerun: 0.13 s of script per second, Chromium 0.50-0.67
+of a core on the playground (0.90-0.92 before), 0.36-0.47 on the Train page (0.44-0.63). The server does the same
+drawing as before (0.23 of a core for the playground in both ways, per process). Two runs, ``--seconds 10``, load
+average 0.6 and 1.2 before (14.7 and 12.0 after), headless 49,813-53,960 samples/s (default threads), 43,746-44,501
+(one thread), the toy 17,300-18,603:
+
+Each cell gives run 1 / run 2 (each added classroom session: 12-13 MB):
+
+=========== =============== ==================== ============ ============ ======================= =============
+run         samples/s       x the reference      updates/s    worst button concept rerun           PSS MB
+                            of the same minute   (chart, map) of 9, s      idle, busy, s
+=========== =============== ==================== ============ ============ ======================= =============
+playground  12,183 / 10,854 0.65 / 0.63 headless 9.2 / 9.1
+  niced     14,510 / 13,659 0.81 / 0.76 headless 9.2 / 8.9
+Train niced 41,344 / 38,012 0.77 / 0.73 headless 2.6 / 2.6
+N=1         38,101 / 37,758 0.76 / 0.73 headless 2.6 / 2.6    0.18 / 0.22  0.15, 0.28 / 0.22, 0.24 1,703 / 1,701
+N=4         29,816 / 27,709 1.14 / 0.66 of one   1.3 / 1.3    0.42 / 0.30  0.15, 0.35 / 0.22, 0.26 1,756 / 1,765
+N=8         29,749 / 31,864 0.83 / 0.89 of one   0.7 / 0.7    0.54 / 0.30  0.15, 0.30 / 0.22, 0.31 1,862 / 1,892
+=========== =============== ==================== ============ ============ ======================= =============
+
+Met in both runs: the playground and the Train page at >= 0.7x headless beside a niced browser (0.73-0.81x), and the
+Train page now also with its own browser on the server's cores (0.73-0.76x; the playground there 0.63-0.65x, from
+0.39-0.73x), >= 2 chart updates/s, memory (1.76 GB with 4 sessions), every session its own seed and numbers. Missed
+once each: Reset 0.54 s at N=8 (run 1), a concept rerun at 2.3x idle at N=4 (run 1, against an idle 0.15 s), the
+classroom's share at N=4 (run 2: 0.66x; run 1's 1.14x is session 0 alone measured low). Measured again without the
+concept page and the button clicks (all classroom pages in the niced browser but session 0's, 10 s windows in
+alternation, the trainer at 0.90-0.96 of a core throughout): N=4 0.78-0.89x and N=8 0.86-0.93x of one session. A
+trainer at niceness 5 (tried) made a concept rerun under N=4 1.0-1.2x idle but session 0 alone 20 % slower beside its
+own browser: not taken.
 """
 
 from __future__ import annotations
