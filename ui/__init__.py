@@ -65,7 +65,7 @@ def show_live_figure(
     """Draw a figure of a live area on the live canvas (:mod:`ui.canvas`): painted in a few milliseconds instead
     of plotly's tens, so it can follow a training run several times a second; scaled up in presenter mode.
     ``on_select`` is called on a click on a marker, with ``st.session_state[key].selection`` as plotly's; ``feed``
-    (a link of :meth:`ui.training.Training.feed`) is where the canvas fetches the figure's newer scenes."""
+    (a link of :meth:`ui.training.LiveTraining.feed`) is where the canvas fetches the figure's newer scenes."""
     live_canvas(fig, key=key, on_select=on_select, scale=PRESENTER_SCALE if presenter_on() else 1.0, feed=feed)
 
 

@@ -45,7 +45,7 @@ def live_canvas(
 ) -> None:
     """Paint ``fig`` (already styled: a figure or plotly's figure dict) on the canvas at ``key``, enlarged by
     ``scale`` as presenter mode enlarges a plotly chart; then follow ``feed`` (``{"url", "part", "every_ms"}``,
-    :meth:`ui.training.Training.feed`), if given."""
+    :meth:`ui.training.LiveTraining.feed`), if given."""
     data = scene(fig, scale=scale)
     if feed is not None:
         data["feed"] = feed
