@@ -225,15 +225,20 @@ N=4         29,816 / 27,709 1.14 / 0.66 of one   1.3 / 1.3    0.42 / 0.30  0.15,
 N=8         29,749 / 31,864 0.83 / 0.89 of one   0.7 / 0.7    0.54 / 0.30  0.15, 0.30 / 0.22, 0.31 1,862 / 1,892
 =========== =============== ==================== ============ ============ ======================= =============
 
-Met in both runs: the playground and the Train page at >= 0.7x headless beside a niced browser (0.73-0.81x), and the
-Train page now also with its own browser on the server's cores (0.73-0.76x; the playground there 0.63-0.65x, from
-0.39-0.73x), >= 2 chart updates/s, memory (1.76 GB with 4 sessions), every session its own seed and numbers. Missed
-once each: Reset 0.54 s at N=8 (run 1), a concept rerun at 2.3x idle at N=4 (run 1, against an idle 0.15 s), the
-classroom's share at N=4 (run 2: 0.66x; run 1's 1.14x is session 0 alone measured low). Measured again without the
-concept page and the button clicks (all classroom pages in the niced browser but session 0's, 10 s windows in
-alternation, the trainer at 0.90-0.96 of a core throughout): N=4 0.78-0.89x and N=8 0.86-0.93x of one session. A
-trainer at niceness 5 (tried) made a concept rerun under N=4 1.0-1.2x idle but session 0 alone 20 % slower beside its
-own browser: not taken.
+A third run (load average 1.9 before, headless 54,805, the toy 18,525-18,956): playground 0.71x (own browser) and
+0.87x (niced), Train page 0.77x niced and 0.70x with its own browser, N=4 0.84x and N=8 0.91x of one session alone,
+concept reruns 0.17 s idle, 0.19-0.25 s busy (1.1-1.5x), buttons within 0.28 s but one Pause at N=4 (0.68 s) and
+one at N=8 (0.45 s), 11.5-11.7 MB per added session, 1.78 GB with 4 sessions: every target met but that Pause.
+
+Met in the first two runs: the playground and the Train page at >= 0.7x headless beside a niced browser
+(0.73-0.81x), and the Train page now also with its own browser on the server's cores (0.73-0.76x; the playground
+there 0.63-0.65x, from 0.39-0.73x), >= 2 chart updates/s, memory (1.76 GB with 4 sessions), every session its own
+seed and numbers. Missed once each: Reset 0.54 s at N=8 (run 1), a concept rerun at 2.3x idle at N=4 (run 1, against
+an idle 0.15 s), the classroom's share at N=4 (run 2: 0.66x; run 1's 1.14x is session 0 alone measured low).
+Measured again without the concept page and the button clicks (all classroom pages in the niced browser but session
+0's, 10 s windows in alternation, the trainer at 0.90-0.96 of a core throughout): N=4 0.78-0.89x and N=8 0.86-0.93x
+of one session. A trainer at niceness 5 (tried) made a concept rerun under N=4 1.0-1.2x idle but session 0 alone 20
+% slower beside its own browser: not taken.
 """
 
 from __future__ import annotations
