@@ -110,14 +110,15 @@ def test_serve_py_has_the_route_and_app_py_has_not(script):
     """``streamlit run serve.py`` answers a feed's URL as a feed (410 for a token nobody published, with the mark
     the canvas looks for); ``streamlit run app.py`` serves the app without it (its live areas rerun)."""
     with running_app(script=script) as (_, url):
-        try:
-            with urllib.request.urlopen(f"{url}/{feed.PATH.format(token='nobody').lstrip('/')}?part=x") as answer:
-                status, mark = answer.status, answer.headers.get(feed.HEADER)
-        except urllib.error.HTTPError as error:
-            status, mark = error.code, error.headers.get(feed.HEADER)
-        if script == "serve.py":
-            assert (status, mark) == (410, "over")
-        else:
-            assert mark is None  # whatever it answers, it is not a feed
+        for base in ("", "/under/a/base/path"):  # a canvas asks relative to its page's URL
+            try:
+                with urllib.request.urlopen(f"{url}{base}{feed.PATH.format(token='nobody')}?part=x") as answer:
+                    status, mark = answer.status, answer.headers.get(feed.HEADER)
+            except urllib.error.HTTPError as error:
+                status, mark = error.code, error.headers.get(feed.HEADER)
+            if script == "serve.py":
+                assert (status, mark) == (410, "over")
+            else:
+                assert mark is None  # whatever it answers, it is not a feed
         with urllib.request.urlopen(f"{url}/playground", timeout=10) as page:
             assert page.status == 200  # and the app itself is there

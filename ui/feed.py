@@ -140,10 +140,12 @@ def serve(request: Request) -> Response:
 
 
 def routes() -> list[Route]:
-    """The feed's route, for :class:`streamlit.App` (``serve.py``); from then on :func:`served` is True."""
+    """The feed's route, for :class:`streamlit.App` (``serve.py``); from then on :func:`served` is True. A canvas
+    asks relative to its page (``<base>/_nnviz/feed/...``), and st.App does not put its routes under the server's
+    ``baseUrlPath``: the route answers under any prefix (the token is the only key)."""
     global _served
     _served = True
-    return [Route(PATH, serve, methods=["GET"])]
+    return [Route(PATH, serve, methods=["GET"]), Route("/{prefix:path}" + PATH, serve, methods=["GET"])]
 
 
 def served() -> bool:
