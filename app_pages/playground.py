@@ -23,6 +23,7 @@ from nnviz.figures import playground as figures
 from nnviz.figures.training import learning_curves
 from nnviz.live import EVAL_SAMPLES, LatestModel, RunState, Snapshot, model_copy, on_model
 from nnviz.losses import LOSSES
+from nnviz.models import model_spec
 from nnviz.network_view import Pick, PlaneGrid
 from nnviz.optimizers import OPTIMIZERS
 from nnviz.playground import (
@@ -426,18 +427,19 @@ def draw_maps(snapshot: Snapshot) -> None:
     if st.session_state.pop(CLICK_KEY, False):
         st.rerun()  # new points: a new run
 
-    latest = TRAINING.observer.model if snapshot.running else None  # no waiting for the worker's slice to end
+    observer = TRAINING.observer
+    latest = observer.model if snapshot.running else None  # no waiting for the worker's slice to end
     model = latest if latest is not None else TRAINING.model(run)
-    sizes = [len(b) for _, b in network_view.layer_parameters(model)]
+    sizes = model_spec(model).sizes  # neurons per layer, input to output
     pick: Pick | None = st.session_state.get(PICK_KEY)
-    if pick is not None and (pick.layer > len(sizes) or pick.i >= ([feature_map.size, *sizes])[pick.layer]):
+    if pick is not None and (pick.layer >= len(sizes) or pick.i >= sizes[pick.layer]):
         pick = st.session_state[PICK_KEY] = None  # the architecture changed under it
     clickable = view["data"] == "yours"
     drawn = functools.partial(maps_figures, pick=pick, clickable=clickable)
-    observer = TRAINING.observer
 
     def fed(_: Snapshot) -> dict[str, go.Figure]:
-        return drawn(observer.model if observer.model is not None else run.call(model_copy))
+        latest = observer.model  # read once: the worker replaces it after every slice
+        return drawn(latest if latest is not None else run.call(model_copy))
 
     feed = TRAINING.feed(run, "maps", fed, every=MAPS_S)
     shown = drawn(model)
@@ -465,7 +467,7 @@ def draw_maps(snapshot: Snapshot) -> None:
             feed=feed and feed("plane"),
         )
         hints = ["Click to add a point, or on a point to remove it."] if clickable else []
-        if pick is not None and pick.kind == "neuron" and 0 < pick.layer < len(sizes):
+        if pick is not None and pick.kind == "neuron" and 0 < pick.layer < len(sizes) - 1:
             hints.append("Click an output neuron to see the decision regions again.")
         if hints:
             st.caption(" ".join(hints))  # under the plot: in its title, they ran past a narrow column's edge

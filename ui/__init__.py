@@ -40,6 +40,11 @@ def presenter_on() -> bool:
     return bool(st.session_state.get(PRESENTER_KEY, False))
 
 
+def live_scale() -> float:
+    """How much the live canvas enlarges its figures: as presenter mode enlarges a plotly chart, or not at all."""
+    return PRESENTER_SCALE if presenter_on() else 1.0
+
+
 def page_header(title: str, intuition: str, formula: str | None = None) -> None:
     """Title, one sentence of intuition and, optionally, the page's formula in LaTeX."""
     st.title(title)
@@ -66,7 +71,7 @@ def show_live_figure(
     of plotly's tens, so it can follow a training run several times a second; scaled up in presenter mode.
     ``on_select`` is called on a click on a marker, with ``st.session_state[key].selection`` as plotly's; ``feed``
     (a link of :meth:`ui.training.LiveTraining.feed`) is where the canvas fetches the figure's newer scenes."""
-    live_canvas(fig, key=key, on_select=on_select, scale=PRESENTER_SCALE if presenter_on() else 1.0, feed=feed)
+    live_canvas(fig, key=key, on_select=on_select, scale=live_scale(), feed=feed)
 
 
 def show_run_figure(

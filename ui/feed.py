@@ -65,14 +65,14 @@ class Feed:
         the one drawn as ``since``, None when the feed is over. The serial numbers the states drawn (1, 2, ...); a
         state is drawn at most every half ``every()``, however often a canvas asks (the last one is served)."""
         with self._lock:
-            self.fetched = time.monotonic()
+            self.fetched = now = time.monotonic()
             version = self.version()
             if version is None:
                 return None
-            fresh = self._drawn is not None and time.monotonic() - self._drawn_at < self.every() / 2
+            fresh = self._drawn is not None and now - self._drawn_at < self.every() / 2
             if self._drawn is None or (self._drawn[0] != version and not fresh):  # fetched faster: the last one
                 self._serial += 1
-                self._drawn_at = time.monotonic()
+                self._drawn_at = now
                 scenes = {
                     name: json.dumps(scene(fig, scale=self.scale), separators=(",", ":")).encode()
                     for name, fig in self.figures().items()

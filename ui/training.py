@@ -26,7 +26,6 @@ from torch import nn
 
 import ui
 from nnviz import live
-from nnviz.figures.style import PRESENTER_SCALE
 from nnviz.live import LatestModel, LiveRun, Snapshot, model_copy
 from nnviz.recipes import RECIPES, data_seed, prepare
 from nnviz.trainer_process import RemoteRun, TrainerUnavailable, training_runs
@@ -226,7 +225,7 @@ class LiveTraining:
                 version=version,
                 figures=lambda: figures(run.snapshot),
                 every=lambda: period(every),
-                scale=PRESENTER_SCALE if ui.presenter_on() else 1.0,
+                scale=ui.live_scale(),
             ),
         )
         every_ms = round(1000 * period(every))
