@@ -89,6 +89,14 @@ def test_the_route_answers_a_scene_then_no_change_then_that_the_feed_is_over():
     assert feed.serve(request(feed.new_token(), "part=loss")).status_code == 410  # a token nobody published
 
 
+@pytest.mark.parametrize("since", ["", "x", "-1", "1e39", "²", "9" * 20_000])
+def test_a_malformed_since_reads_as_none_and_gets_the_whole_scene(since):
+    token = feed.new_token()
+    feed.publish(token, Area().feed())
+    answer = feed.serve(request(token, f"part=loss&since={since}"))
+    assert answer.status_code == 200 and json.loads(answer.body)["items"]
+
+
 def test_publishing_drops_the_feeds_nobody_fetched_for_a_minute():
     old, kept, tokens = Area().feed(), Area().feed(), (feed.new_token(), feed.new_token())
     feed.publish(tokens[0], old)

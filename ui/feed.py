@@ -17,6 +17,7 @@ does not pass the route on), from its next rerun.
 from __future__ import annotations
 
 import json
+import re
 import secrets
 import threading
 import time
@@ -37,6 +38,8 @@ answers any path with its index page)."""
 TTL_S = 60.0
 """A feed nobody fetched for this long (its tab closed) is dropped when the next one is published."""
 
+_SERIAL = re.compile(r"[0-9]{1,18}")
+"""A ``since`` the route reads (anything else, "²" or 20,000 digits, reads as none: the whole scene is sent)."""
 _served = False
 
 
@@ -126,7 +129,7 @@ def serve(request: Request) -> Response:
     if feed is None:
         return Response(status_code=410, headers={HEADER: "over"})
     try:
-        answer = feed.scene(part, int(since) if since.isdigit() else None)
+        answer = feed.scene(part, int(since) if _SERIAL.fullmatch(since) else None)
     except KeyError:
         return Response(status_code=400, headers={HEADER: "no such part"})
     if answer is None:
