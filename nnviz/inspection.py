@@ -20,8 +20,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -30,7 +29,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from nnviz.models import linear_layers, model_spec
+from nnviz.models import linear_hooks, linear_layers, model_spec
 
 if TYPE_CHECKING:
     from nnviz.training import Trainer
@@ -409,29 +408,18 @@ def _forward_layers(model: nn.Module, x: Tensor) -> tuple[Tensor, list[LayerActi
     activations = model_spec(model).activations
     inputs: list[Tensor] = []
     outputs: list[Tensor] = []
-    with _hooked(layers, inputs, outputs):
+
+    def keep(layer_input: Tensor, layer_output: Tensor) -> None:
+        inputs.append(layer_input)
+        outputs.append(layer_output)
+
+    with linear_hooks(model, keep):
         output = model(x)
     seen = [*inputs[1:], output]
     return output, [
         LayerActivations(name, act, z, a)
         for (name, _), act, z, a in zip(layers, activations, outputs, seen, strict=True)
     ]
-
-
-@contextmanager
-def _hooked(layers: list[tuple[str, nn.Linear]], inputs: list[Tensor], outputs: list[Tensor]) -> Iterator[None]:
-    """Forward hooks that append each Linear layer's input and output to ``inputs`` / ``outputs``; removed on exit."""
-
-    def keep(_module: nn.Module, args: tuple[Tensor, ...], output: Tensor) -> None:
-        inputs.append(args[0])
-        outputs.append(output)
-
-    handles = [layer.register_forward_hook(keep) for _, layer in layers]
-    try:
-        yield
-    finally:
-        for handle in handles:
-            handle.remove()
 
 
 def _batch(model: nn.Module, x: Tensor) -> Tensor:

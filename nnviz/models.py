@@ -16,8 +16,11 @@ torch.Size([5, 2])
 from __future__ import annotations
 
 import math
+import threading
+import weakref
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import torch
@@ -271,6 +274,32 @@ def model_spec(model: nn.Module) -> ModelSpec:
 def linear_layers(model: nn.Module) -> list[tuple[str, nn.Linear]]:
     """The model's Linear layers in forward order, with their names in the state_dict (e.g. ``"fc1"``)."""
     return [(name, m) for name, m in model.named_modules() if isinstance(m, nn.Linear)]
+
+
+_HOOKED: weakref.WeakKeyDictionary[nn.Module, threading.Lock] = weakref.WeakKeyDictionary()
+_HOOKED_LOCK = threading.Lock()
+
+
+@contextmanager
+def linear_hooks(model: nn.Module, keep: Callable[[Tensor, Tensor], None]) -> Iterator[None]:
+    """``keep(input, output)`` for every Linear layer of ``model``, in forward order, during the passes made inside
+    the block (PyTorch forward hooks, removed on exit).
+
+    Hooks are the model's own, seen by every pass through it: threads drawing the same model (a feed's request and
+    a rerun of its page, or two sessions sharing a cached model) take turns, or each would keep the other's layers.
+    """
+    with _HOOKED_LOCK:
+        turn = _HOOKED.setdefault(model, threading.Lock())
+    with turn:
+        handles = [
+            layer.register_forward_hook(lambda _m, args, output: keep(args[0], output))
+            for _, layer in linear_layers(model)
+        ]
+        try:
+            yield
+        finally:
+            for handle in handles:
+                handle.remove()
 
 
 # --- Weights against an architecture -----------------------------------------------------------------------------

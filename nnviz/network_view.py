@@ -32,8 +32,7 @@ multiply-adds (:func:`affordable_resolution` picks the finest grid within it); e
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -44,7 +43,7 @@ from torch import Tensor, nn
 from nnviz import checkpoints
 from nnviz.dataset import DataError
 from nnviz.features import PLAIN, FeatureMap
-from nnviz.models import linear_layers, model_spec
+from nnviz.models import linear_hooks, linear_layers, model_spec
 from nnviz.toys import TOY_EXTENT
 
 MAX_RESOLUTION = 200
@@ -167,26 +166,13 @@ def forward_layers(model: nn.Module, inputs: Tensor) -> list[Tensor]:
     ``(n, units_l)`` float32 on the CPU, in chunks of :data:`CHUNK` rows under ``torch.no_grad``."""
     device = next(model.parameters()).device
     chunks: list[list[Tensor]] = []
-    with torch.no_grad(), _layer_inputs(model) as seen:
+    seen: list[Tensor] = []  # each Linear layer's input: [inputs, hidden 1, ..., last hidden]
+    with torch.no_grad(), linear_hooks(model, lambda x, _: seen.append(x)):
         for start in range(0, len(inputs), CHUNK):
             output = model(inputs[start : start + CHUNK].to(device))
             chunks.append([value.cpu() for value in (*seen, output)])
             seen.clear()
     return [torch.cat(layer) for layer in zip(*chunks, strict=True)]
-
-
-@contextmanager
-def _layer_inputs(model: nn.Module) -> Iterator[list[Tensor]]:
-    """A list that every Linear layer appends its input to during a forward pass; the hooks go on exit."""
-    seen: list[Tensor] = []
-    handles = [
-        layer.register_forward_pre_hook(lambda _m, args: seen.append(args[0])) for _, layer in linear_layers(model)
-    ]
-    try:
-        yield seen
-    finally:
-        for handle in handles:
-            handle.remove()
 
 
 def _check_inputs(model: nn.Module, features: FeatureMap) -> None:

@@ -258,6 +258,7 @@ def test_playground_trains_on_the_live_canvas_with_hover_labels_and_clickable_we
         assert found, "no hover label on any weight"
         assert page.get_by_role("button", name="Pause", exact=True).is_visible(), "the run ended before the click"
         assert re.search(r"w\(\d\)\d,\d = [−-]?\d", label.inner_text().replace("\n", "")), label.inner_text()
+        box = network.bounding_box()  # where the weight is now, had anything above the canvas moved it
         page.mouse.click(box["x"] + found[0] * box["width"], box["y"] + found[1] * box["height"])
         page.get_by_text("(the network trains on from the value you type)").wait_for(timeout=30_000)
         _pause_to_plotly(page, 2)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import threading
 
 import numpy as np
 import pytest
@@ -93,6 +94,33 @@ def test_maps_on_several_grids_and_in_small_chunks_are_the_same(monkeypatch):
         alone = neuron_maps(model, FEATURE_MAP, grid)
         assert maps.grid == grid
         assert all(torch.allclose(a, b, atol=1e-6) for a, b in zip(maps.layers, alone.layers, strict=True))
+
+
+def test_two_threads_drawing_the_same_model_each_get_their_own_maps():
+    """A feed's request thread and a rerun draw the same copy of a playground network at once (the hooks that read
+    its layers are the model's): each must get its own pass's layers, as drawn alone."""
+    model = _model()
+    grid = PlaneGrid(6.0, 60)
+    alone = neuron_maps(model, FEATURE_MAP, grid)
+    results: list = []
+
+    def draw() -> None:
+        for _ in range(30):
+            try:
+                results.append(neuron_maps(model, FEATURE_MAP, grid))
+            except Exception as error:  # noqa: BLE001 - what the other thread's hooks made of this pass
+                results.append(error)
+
+    threads = [threading.Thread(target=draw) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(results) == 90
+    for maps in results:
+        assert not isinstance(maps, Exception), maps
+        assert maps.sizes == alone.sizes
+        assert all(torch.equal(a, b) for a, b in zip(maps.layers, alone.layers, strict=True))
 
 
 def test_maps_refuse_mismatched_features_and_cost_beyond_the_bound(monkeypatch):
