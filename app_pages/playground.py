@@ -344,8 +344,7 @@ def show_metrics(snapshot: Snapshot) -> None:
     if not regression:
         cols[3].metric("Accuracy", f"{100 * evaluation.accuracy:.1f} %" if evaluation else "—", help="test points")
     if snapshot.running:  # one line while it trains, whatever its state: the network below must not jump
-        epochs = snapshot.config.epochs
-        training = f"Training: epoch {min(snapshot.epochs_done + 1, epochs):,} of {epochs:,}."
+        training = f"Training: epoch {snapshot.epoch:,} of {snapshot.config.epochs:,}."
         st.caption("Waiting for a free slot: other visitors are training." if waiting else training)
     if snapshot.stop_reason and snapshot.stop_reason.startswith("diverged"):
         st.error(f"Training diverged at step {snapshot.step}: lower the learning rate and press Reset.")

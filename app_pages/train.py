@@ -101,11 +101,10 @@ TRAINING.buttons(run, main)
 def show_progress(snapshot: Snapshot) -> None:
     evaluation = snapshot.evaluation
     split = evaluation.split if evaluation is not None else ("test" if dataset.n_test else "train")
-    epoch_now = min(snapshot.epochs_done + 1, epochs) if snapshot.batch_in_epoch else snapshot.epochs_done
     state_text = snapshot.state.value if snapshot.state is not RunState.WAITING else "waiting for a free slot…"
     st.progress(
         snapshot.progress,
-        text=f"{state_text} · epoch {epoch_now} of {snapshot.config.epochs} · batch {snapshot.batch_in_epoch} of "
+        text=f"{state_text} · epoch {snapshot.epoch} of {snapshot.config.epochs} · batch {snapshot.batch_in_epoch} of "
         f"{snapshot.batches_per_epoch} · {snapshot.samples_per_second:,.0f} samples/s · "
         f"{dataset.n_train:,} training and {dataset.n_test:,} test samples · "
         f"{n_parameters(snapshot.config.sizes):,} parameters",

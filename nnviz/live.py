@@ -238,6 +238,12 @@ class Snapshot:
         """True while the run wants to train (training now or waiting for a slot)."""
         return self.state in (RunState.TRAINING, RunState.WAITING)
 
+    @property
+    def epoch(self) -> int:
+        """The epoch under way, counted from 1: the latest batch's, or between two epochs the one just done (0
+        before the first batch)."""
+        return min(self.epochs_done + 1, self.config.epochs) if self.batch_in_epoch else self.epochs_done
+
 
 # --- fair sharing ---------------------------------------------------------------------------------------------------
 

@@ -94,9 +94,16 @@ def test_pause_step_and_reset_are_answered_within_a_slice_while_training():
 
 def test_epoch_trains_to_the_end_of_the_current_epoch():
     with live() as run:  # 100 training samples in batches of 16: 7 steps an epoch
-        assert applied(run, run.step(3)).batch_in_epoch == 3
+        assert run.snapshot.epoch == 0  # before the first batch
+        mid = applied(run, run.step(3))
+        assert (mid.batch_in_epoch, mid.epoch) == (3, 1)
         end = applied(run, run.epoch())
-        assert (end.step, end.epochs_done, end.batch_in_epoch) == (7, 1, 0)
+        assert (end.step, end.epochs_done, end.batch_in_epoch, end.epoch) == (
+            7,
+            1,
+            0,
+            1,
+        )  # between epochs: the done one
         assert applied(run, run.epoch()).step == 14
 
 
