@@ -8,6 +8,7 @@ import base64
 
 import numpy as np
 import pytest
+import streamlit as st
 
 from nnviz import image_files
 from nnviz.live import LiveRun
@@ -99,6 +100,20 @@ def test_epoch_then_play_then_pause_then_reset(at):
     at.button(key="train_reset").click().run()
     at = settled(at, lambda s: s.step == 0)
     assert metrics(at)["Step"] == "0"
+
+
+def test_pause_reruns_the_page_once_not_once_per_live_area(at, monkeypatch):
+    """The click's own rerun draws every live area stopped: none of them reruns the page again (each did, so a
+    Pause ran the page four times)."""
+    reruns = []
+    rerun = st.rerun
+    monkeypatch.setattr(st, "rerun", lambda *args, **kwargs: (reruns.append(args), rerun(*args, **kwargs)))
+    at.number_input(key="train_epochs").set_value(500).run()
+    at.button(key="train_play").click().run()
+    assert run_of(at).snapshot.running
+    at.button(key="train_pause").click().run()
+    assert not run_of(at).snapshot.running and at.button(key="train_play")
+    assert reruns == []
 
 
 def test_runs_train_in_the_trainer_process_or_here_when_it_cannot_start(tiny_mnist, monkeypatch):

@@ -248,16 +248,18 @@ class LiveTraining:
         change. An area whose figures are ``fed`` (``draw`` gives their canvases links of :meth:`feed`) is not
         rerun while its canvases fetch them, only when :meth:`feeds_on` changes. When the run stops (paused, done,
         failed) the whole page reruns once, so the buttons follow."""
-        key = f"{self.name}_{part}_drawn"
+        key = f"{self.name}_{part}_running"
         feeding = fed and self.feeds_on()
         tick = period(every) if run.snapshot.running and not feeding else None
+        # What this run of the page draws: a rerun of the page redraws every area, so only an area's own rerun
+        # that finds the run stopped reruns the page (each area finding it by itself made a Pause rerun it 4 times).
+        st.session_state[key] = run.snapshot.running
 
         @st.fragment(run_every=tick)
         def area() -> None:
             run.watch(max(WATCH_S, 3 * (tick or 0.0)))
             snapshot = run.snapshot
-            was_running = st.session_state.get(key, (None, False))[1]
-            st.session_state[key] = (snapshot.version, snapshot.running)
+            was_running, st.session_state[key] = st.session_state[key], snapshot.running
             draw(snapshot)
             if was_running and not snapshot.running:
                 st.rerun()  # the buttons and the timer follow the new state
