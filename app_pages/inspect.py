@@ -4,6 +4,7 @@ It looks at the network the Train page trains (the same live run, from its lates
 built one when nothing was trained yet. Every picture is computed from a copy of the run's model.
 """
 
+import plotly.graph_objects as go
 import streamlit as st
 import torch
 
@@ -12,7 +13,7 @@ from nnviz import checkpoints, inspection
 from nnviz.drawing import prepare_drawing
 from nnviz.figures import inspection as figures
 from nnviz.figures.probabilities import probability_bars
-from nnviz.live import Snapshot, on_model
+from nnviz.live import Snapshot, model_copy, on_model
 from ui import state
 from ui.training import LiveTraining, tutorial_data
 
@@ -21,6 +22,7 @@ DRAWING_KEY, CANVAS_KEY, CELL_KEY = "inspect_drawing", "inspect_canvas_version",
 PREDICTIONS_KEY = "inspect_predictions"
 TEST_SAMPLES = 2_000  # test images the mistakes are looked for in (bounded: a prediction pass stays ~50 ms)
 CANVAS_SIDE = 280
+WEIGHTS_S = 1.0  # how often the weights are redrawn while the run trains
 
 view = state.view()
 
@@ -133,14 +135,30 @@ else:
 # --- 2. weights as pictures -------------------------------------------------------------------------------------
 
 
+def weight_figure(model: torch.nn.Module, step: int) -> go.Figure:
+    """The first layer's weights of ``model`` (the run's at ``step``) as one picture per hidden unit."""
+    weights = inspection.first_layer_weights(model, shape).numpy()
+    return figures.weight_mosaic(weights, title=f"First-layer weights at step {step:,}")
+
+
+def fed_weights(live: Snapshot) -> dict[str, go.Figure]:
+    """The weights as the run has them now, for the area's feed: reads no session state (a feed draws it in the
+    server's request threads), so it asks the run for a copy of its model itself."""
+    return {"weights": weight_figure(run.call(model_copy), live.step)}
+
+
 def draw_weights(live: Snapshot) -> None:
-    weights = inspection.first_layer_weights(TRAINING.model(run), shape)
-    st.caption(f"At step {live.step:,}; they change while the run trains.")
-    ui.show_figure(figures.weight_mosaic(weights.numpy()), key="inspect_weights")
+    """The weights of the run's latest snapshot: on the live canvas while it trains, fetched from the area's feed
+    about once a second; a plotly chart, hovering with each unit and weight, once it stops."""
+    feed = TRAINING.feed(run, "inspect_weights", fed_weights, every=WEIGHTS_S)
+    figure = weight_figure(TRAINING.model(run), live.step)
+    ui.show_run_figure(figure, key="inspect_weights", live=live.running, feed=feed and feed("weights"))
+    if live.running:
+        st.caption("They change while the run trains: pause it on the Train page to hover over them.")
 
 
 st.subheader("What the first layer looks for")
-TRAINING.live(run, draw_weights, every=1.0, part="inspect_weights")
+TRAINING.live(run, draw_weights, every=WEIGHTS_S, part="inspect_weights", fed=True)
 
 # --- 3. mistakes ------------------------------------------------------------------------------------------------
 

@@ -317,3 +317,25 @@ def test_train_page_trains_on_the_live_canvas_and_its_log_axis_hovers_with_the_n
         _pause_to_plotly(page, 5)
     finally:
         page.close()
+
+
+def test_the_inspect_page_follows_the_training_run_with_its_weights_on_the_feed(app_url, browser):
+    """A run played on the Train page trains on while its student looks inside it: the first layer's weights are
+    painted on the live canvas from the feed, about once a second, and back in plotly once the run is paused."""
+    page = _open(browser, f"{app_url}/train?epochs={MAX_EPOCHS}")
+    try:
+        _play_live(page, 5, 0, 0)
+        page.locator('[data-testid="stSidebar"]').get_by_text("Inside the MNIST network").click()
+        page.get_by_text("What the first layer looks for").wait_for(timeout=60_000)
+        page.wait_for_function("() => document.querySelectorAll('.nnviz-canvas').length === 1", timeout=60_000)
+        answers = _feed_answers(page)
+        page.wait_for_timeout(1500)
+        first, later = _read_twice(page, 3000)
+        assert later[0]["coloured"] > 5_000, "the weights are blank"
+        assert later[0]["paints"] >= first[0]["paints"] + 2, "the weights are not redrawn while the run trains"
+        assert answers.count(200) >= 3, answers
+        _assert_clean(page)
+        page.locator('[data-testid="stSidebar"]').get_by_text("Train a network").click()
+        _pause_to_plotly(page, 4)
+    finally:
+        page.close()

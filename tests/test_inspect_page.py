@@ -3,6 +3,9 @@ the gallery, a confusion cell, the histograms; save and load, and a malicious fi
 
 from __future__ import annotations
 
+import json
+import time
+
 import numpy as np
 import pytest
 import torch
@@ -10,11 +13,13 @@ import torch
 from nnviz import checkpoints, inspection
 from nnviz.drawing import prepare_drawing
 from nnviz.models import Mnist_NN
+from nnviz.training import MAX_EPOCHS
 from tests.apptest import click, open_page, plotly_specs
 from tests.drawn_digits import stroke_canvas
 from tests.image_fixtures import write_mnist
 from tests.test_checkpoints import RunsCode, _payload, _saved
 from tests.test_train_page import values
+from ui import feed, training
 
 PAGE = "app_pages/inspect.py"
 SEVEN = stroke_canvas(background=(0, 0, 0, 255))  # white strokes on the page's black canvas
@@ -123,3 +128,27 @@ def test_a_malicious_or_wrong_file_is_refused_and_nothing_runs(at, tmp_path):
     at.file_uploader(key="inspect_load").set_value(("other.pt", other, "application/octet-stream")).run()
     assert not at.exception
     assert any("784-50-10" in error.value for error in at.error)
+
+
+def test_while_the_run_trains_its_weights_come_from_the_feed_and_each_drawing_keeps_it_training(at, monkeypatch):
+    """The page's only live area is fed, so it is not rerun while the run trains: the feed's drawings renew the
+    run's lease (here 2 s), and what the feed paints is the run's first layer as it is then."""
+    monkeypatch.setattr(training, "WATCH_S", 2.0)
+    monkeypatch.setattr(feed, "served", lambda: True)  # as under serve.py, whose route AppTest has not
+    run = run_of(at)
+    run.retune(epochs=MAX_EPOCHS)
+    run.play()
+    run.wait(lambda snapshot: snapshot.running, 10)
+    at.run()
+    assert not at.exception and not at.error
+    fed = feed._FEEDS[at.session_state["train_inspect_weights_feed"]]
+    for _ in range(15):  # 4.5 s of a canvas fetching, over twice the lease
+        assert fed.scene("weights") is not None, "the run stopped: its lease was not renewed"
+        time.sleep(0.3)
+    assert run.snapshot.running
+    drawn_at = run.snapshot.step
+    time.sleep(0.6)  # past the feed's half period: the next fetch draws the run as it is now
+    painted = json.loads(fed.scene("weights")[1])
+    assert [item["kind"] for item in painted["items"]] == ["image"]
+    step = int(painted["title"]["text"].removeprefix("First-layer weights at step ").replace(",", ""))
+    assert step >= drawn_at > 0  # drawn from the run now, not from the page's last rerun

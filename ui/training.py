@@ -205,7 +205,8 @@ class LiveTraining:
         """A feed of the live area ``part``: ``figures(snapshot)`` draws the area's figures (name -> figure) from
         the run's latest snapshot (and, for a run watched by :class:`~nnviz.live.LatestModel`, from its latest
         model copy, which the function reads itself) whenever a canvas asks and the run has moved on, in the
-        server's request threads: it must not touch ``st``. Returns what gives each figure's canvas its link
+        server's request threads: it must not touch ``st``. Each drawing renews the run's lease (:data:`WATCH_S`),
+        as a rerun of a live area does. Returns what gives each figure's canvas its link
         (``link(name)``, for :func:`ui.show_run_figure`'s ``feed``), or None when the area cannot be fed (the run
         is not playing, or :meth:`feeds_on` is False): then it reruns."""
         if not (run.snapshot.running and self.feeds_on()):
@@ -219,11 +220,15 @@ class LiveTraining:
                 return None  # the feed is over: the page reruns and draws the stopped run
             return snapshot.version, observer.step if isinstance(observer, LatestModel) else None
 
+        def drawn() -> dict[str, go.Figure | dict]:
+            run.watch(WATCH_S)  # a canvas fetching is someone looking: a page whose areas are all fed does not rerun
+            return figures(run.snapshot)
+
         url = feed.publish(
             token,
             feed.Feed(
                 version=version,
-                figures=lambda: figures(run.snapshot),
+                figures=drawn,
                 every=lambda: period(every),
                 scale=ui.live_scale(),
             ),
