@@ -270,6 +270,18 @@ of one session alone after, a concept rerun at 2.1x idle at N=1). With its own b
 the Train page trains at 0.65-0.67x the default-threads headless run (0.67-0.70x the one-thread run, the app's
 policy), the playground at 0.66-0.75x:
 printed beside the targets, not among them (the public demo's visitors' browsers are not on the server's cores).
+
+Then the Train page's progress and metrics redrawn once a second instead of 2.5 times (``PROGRESS_S``; their area
+reruns to redraw, and each rerun re-renders the whole page in the browser; the curves stay at 2.5/s on the feed). A
+probe first (one session in its own browser, 15 s windows, against the one-thread headless run just before, two
+rounds each): Chromium 0.50 of a core at 2.5/s against 0.32-0.36 at 1/s, the run 0.69-0.83x against 0.74-0.88x.
+One full run after, ``--seconds 15``, load average 1.8 before (11.5 after), headless one-thread 48,830:
+playground 0.66x headless (own browser) and 1.11x niced (against a headless reference that read low, 14,792);
+Train page niced 0.83x; N=1 **0.80x headless with its own browser** (Chromium 0.32 of a core, 0.45-0.50 before),
+buttons within 0.29 s; N=4 0.86x and N=8 0.79x of one session alone; concept reruns 0.19 s idle, 0.23-0.33 s busy
+(1.2-1.7x); 14-16 MB per added session, 1.85 GB with 4 sessions. Every target met but one Reset at N=8: 0.61 s (the
+other 26 clicks of the run within 0.38 s). Open: that tail of the buttons under the 8-session load (0.47-0.61 s
+worst of 9 in the last three runs), and the playground with its own browser on the server's cores (0.66-0.75x).
 """
 
 from __future__ import annotations
