@@ -29,11 +29,11 @@ from ui.training import TICK_S, LiveTraining, forget_tutorial_data, tutorial_dat
 TRAINING = LiveTraining("train")
 IMAGES_SHOWN = 12
 PICTURES_S = 1.0  # how often the pictures of the live evaluation are redrawn while training
+# How often the progress bar and the metrics are redrawn while training (the curves: 2.5 times a second). Their area
+# reruns to redraw, which re-renders the whole page in the browser: at 2.5 times a second that took 0.50 of a core of
+# Chromium, at once a second 0.32-0.36, and the run beside it trained at 0.74-0.88x the one-thread headless run
+# instead of 0.69-0.83x (2026-12-07, two rounds each).
 PROGRESS_S = 1.0
-"""How often the progress bar and the metrics are redrawn while training (the curves: 2.5 times a second). Their
-area reruns to redraw, which re-renders the whole page in the browser: at 2.5 times a second that took 0.50 of a
-core of Chromium, at once a second 0.32-0.36, and the run beside it trained at 0.74-0.88x the one-thread headless
-run instead of 0.69-0.83x (2026-12-07, two rounds each)."""
 
 view = state.view()
 ui.page_header(
