@@ -97,13 +97,8 @@ def test_epoch_trains_to_the_end_of_the_current_epoch():
         assert run.snapshot.epoch == 0  # before the first batch
         mid = applied(run, run.step(3))
         assert (mid.batch_in_epoch, mid.epoch) == (3, 1)
-        end = applied(run, run.epoch())
-        assert (end.step, end.epochs_done, end.batch_in_epoch, end.epoch) == (
-            7,
-            1,
-            0,
-            1,
-        )  # between epochs: the done one
+        end = applied(run, run.epoch())  # between two epochs, its epoch is the one just done
+        assert (end.step, end.epochs_done, end.batch_in_epoch, end.epoch) == (7, 1, 0, 1)
         assert applied(run, run.epoch()).step == 14
 
 
