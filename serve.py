@@ -7,6 +7,11 @@ without rerunning the page. ``streamlit run app.py`` serves the same app without
 
 import streamlit as st
 
+from nnviz.heap import freeze_imports
 from ui import feed
+
+# The pages' code and what it imports on first use (torchvision: the first MNIST load), imported before the first
+# visitor and frozen out of the garbage collector's scans (nnviz.heap).
+freeze_imports(modules=("torchvision.datasets",), packages=("nnviz", "ui"))
 
 app = st.App("app.py", routes=feed.routes())

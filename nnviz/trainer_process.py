@@ -51,6 +51,7 @@ from typing import TYPE_CHECKING, Any
 import cloudpickle
 import torch
 
+from nnviz.heap import freeze_imports
 from nnviz.live import Commands, HistoryView, LiveRun, RunState, Scheduler, Snapshot
 from nnviz.training import TrainConfig, Trainer
 
@@ -485,6 +486,7 @@ def serve(connection: Connection, torch_threads: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C in the server's terminal: the server ends us
     torch.set_num_threads(torch_threads)
     sys.setswitchinterval(SWITCH_INTERVAL_S)
+    freeze_imports()  # a full collection holds the GIL of every run here: it scans none of torch's objects (nnviz.heap)
     scheduler = Scheduler(gap_s=0.0)
     send_lock = threading.Lock()
 
