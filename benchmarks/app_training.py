@@ -282,6 +282,35 @@ buttons within 0.29 s; N=4 0.86x and N=8 0.79x of one session alone; concept rer
 (1.2-1.7x); 14-16 MB per added session, 1.85 GB with 4 sessions. Every target met but one Reset at N=8: 0.61 s (the
 other 26 clicks of the run within 0.38 s). Open: that tail of the buttons under the 8-session load (0.47-0.61 s
 worst of 9 in the last three runs), and the playground with its own browser on the server's cores (0.66-0.75x).
+
+2026-12-07, night. That tail, timed per phase (the click's callback, the page's script, the garbage collector's
+pauses, and in the page the websocket's messages and the browser's long tasks): the worst click of a full run, a
+Pause at 0.48 s under 8 sessions, waited out a 283 ms full collection in the server, and full collections there took
+40-640 ms throughout (130 ms on an idle core): each scanned the 330,000 objects of the imports, 470,000 once
+torch.optim's first optimizer had imported torch._dynamo, with the GIL held. The server and the trainer process now
+import what they will use and freeze it out of the collector's scans (``nnviz.heap``); in an 8-session probe no full
+collection took more than 25 ms after that. Full runs, ``--seconds 15``, the first before the change:
+
+=========== ============== ============== ============== ============== ==============
+run         5 (before)     6              7 (logged)     8              9
+load        4.8 / 13.4     7.1 / 11.9     3.8 / 11.3     0.2 / 10.6     2.2 / 11.5
+playground  0.77x / 0.89x  0.77x / 0.88x  0.82x / 0.90x  0.69x / 0.87x  0.80x / 0.88x
+Train niced 0.85x          0.77x          0.81x          0.89x          0.82x
+N=1         0.76x, 0.16 s  0.73x, 0.22 s  0.94x, 0.22 s  0.73x, 0.30 s  0.78x, 0.23 s
+N=4         0.81x, 0.28 s  0.89x, 0.54 s  0.87x, 0.32 s  0.87x, 0.28 s  0.90x, 0.41 s
+N=8         0.86x, 0.48 s  0.94x, 0.28 s  0.87x, 0.41 s  0.92x, 0.27 s  0.95x, 0.25 s
+=========== ============== ============== ============== ============== ==============
+
+(load: the load average before / after; playground: own / niced browser against headless; N=1 against headless, N=4
+and 8 against session 0 alone, then the worst of Pause, Batch and Reset, 9 clicks per row.) Every target met in runs
+5, 7, 8 and 9; in run 6 one Batch of its 27 clicks took 0.54 s. Concept reruns 0.14-0.18 s idle and 0.17-0.27 s
+busy, 12-17 MB per added session, 1.79-1.83 GB with 4 sessions, 2.5-2.6 chart updates/s throughout. What the
+remaining tail is made of (run 7's clicks over 0.3 s): the click's message leaves the page 5-40 ms after the click;
+the server starts the rerun 5-85 ms later; the callback waits 30-140 ms for the trainer to apply the command (Batch:
+a slot, the step, the live evaluation, the snapshot); the script reaches the metrics in 10-40 ms (180 ms once,
+descheduled: the machine's load was 11); then the browser renders the two learning curves' new figures with plotly in
+one long task of 150-270 ms before it paints the frame with the new step (the test images' 241 kB figure comes after
+it). The last two are the browser's, on the server's own two cores here; a student's laptop renders them for itself.
 """
 
 from __future__ import annotations
