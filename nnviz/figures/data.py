@@ -141,7 +141,10 @@ def image_grid(
     gap_x, gap_y = max(1, width // 7), max(4, height // 2)  # room between tiles, and under them for two lines
     tile_w, tile_h = width + gap_x, height + gap_y
     mosaic = np.full((rows * tile_h, columns * tile_w), np.nan, dtype=np.float32)  # sent as binary: 4 bytes a pixel
-    index = np.full(mosaic.shape, -1, dtype=np.int16 if n < 2**15 else np.int32)
+    # Which example a pixel belongs to, for the hover (none on the gaps: hoverongaps=False). The gaps hold 0, not -1:
+    # -1's bytes are base64's "/", which plotly's JSON escapes as "\u002f", and they made 108 kB of the 241 kB that
+    # 12 MNIST tiles took to send.
+    index = np.zeros(mosaic.shape, dtype=np.int16 if n < 2**15 else np.int32)
     annotations = []
     for i in range(n):
         top, left = (i // columns) * tile_h, (i % columns) * tile_w
